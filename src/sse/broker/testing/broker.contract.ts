@@ -1,0 +1,210 @@
+import type { Broker, BrokerEvent, BrokerListener } from '../broker.interface.js';
+
+/**
+ * One behavioural suite that every Broker implementation must pass. Each test gets a fresh
+ * broker from the factory (with its own key space), so tests never see each other's events.
+ */
+export interface BrokerContractFixture {
+  /** A broker keeping `historyLimit` events per channel. */
+  create(historyLimit: number): Promise<Broker>;
+  /** Trimming may be approximate (Redis `MAXLEN ~`): how many extra events it may keep. */
+  trimSlack?: number;
+}
+
+export function brokerContract(name: string, fixture: BrokerContractFixture): void {
+  describe(`Broker contract: ${name}`, () => {
+    const opened: Broker[] = [];
+    const open = async (historyLimit = 100) => {
+      const broker = await fixture.create(historyLimit);
+      opened.push(broker);
+      return broker;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((b) => b.close()));
+    });
+
+    const publishMany = async (broker: Broker, channel: string, count: number, prefix = 'e') => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        ids.push((await broker.publish(channel, { data: JSON.stringify(`${prefix}${i}`) })).id);
+      }
+      return ids;
+    };
+
+    it('assigns strictly increasing ids and replays exactly what came after a position', async () => {
+      const broker = await open();
+      const ids = await publishMany(broker, 'orders', 5);
+      expect(new Set(ids).size).toBe(5);
+      for (let i = 1; i < ids.length; i++) expect(broker.compare(ids[i - 1]!, ids[i]!)).toBeLessThan(0);
+
+      const page = await broker.history('orders', { after: ids[1], limit: 100 });
+      expect(page.reset).toBeUndefined();
+      expect(page.events.map((e) => e.id)).toEqual(ids.slice(2));
+      expect(page.events.map((e) => JSON.parse(e.data))).toEqual(['e2', 'e3', 'e4']);
+      expect(page.head).toBe(ids[4]);
+      expect(page.cursor).toBe(ids[4]);
+    });
+
+    it('keeps event type, data text and time exactly', async () => {
+      const broker = await open();
+      const data = JSON.stringify({ text: 'line one\nline two\r\nthree ✓ 🚀', n: 1.5, nested: [null, true] });
+      const before = Date.now();
+      const { id } = await broker.publish('ch', { event: 'order.created', data });
+      const plain = await broker.publish('ch', { data: '"x"' });
+      const { events } = await broker.history('ch', { limit: 10 });
+      expect(events).toHaveLength(2);
+      expect(events[0]).toMatchObject({ id, event: 'order.created', data });
+      expect(events[0]!.time).toBeGreaterThanOrEqual(before - 1000);
+      expect(events[0]!.time).toBeLessThanOrEqual(Date.now() + 1000);
+      expect(events[1]).toMatchObject({ id: plain.id, data: '"x"' });
+      expect(events[1]!.event).toBeUndefined();
+    });
+
+    it('without a position returns the newest `limit` events, oldest first', async () => {
+      const broker = await open();
+      const ids = await publishMany(broker, 'news', 10);
+      const page = await broker.history('news', { limit: 3 });
+      expect(page.events.map((e) => e.id)).toEqual(ids.slice(7));
+      const all = await broker.history('news', { limit: 1000 });
+      expect(all.events.map((e) => e.id)).toEqual(ids);
+      const positions = await broker.history('news', { limit: 0 });
+      expect(positions.events).toEqual([]);
+      expect(positions.head).toBe(ids[9]);
+    });
+
+    it('pages forward with `after` and `limit`', async () => {
+      const broker = await open();
+      const ids = await publishMany(broker, 'p', 7);
+      const first = await broker.history('p', { after: ids[0], limit: 3 });
+      expect(first.events.map((e) => e.id)).toEqual(ids.slice(1, 4));
+      const second = await broker.history('p', { after: first.events[2]!.id, limit: 3 });
+      expect(second.events.map((e) => e.id)).toEqual(ids.slice(4, 7));
+      const last = await broker.history('p', { after: ids[6], limit: 3 });
+      expect(last.events).toEqual([]);
+      expect(last.reset).toBeUndefined();
+    });
+
+    it('on an empty channel has no head but a cursor that replays everything published later', async () => {
+      const broker = await open();
+      const empty = await broker.history('fresh', { limit: 10 });
+      expect(empty.events).toEqual([]);
+      expect(empty.head).toBeNull();
+      expect(typeof empty.cursor).toBe('string');
+      const ids = await publishMany(broker, 'fresh', 3);
+      const page = await broker.history('fresh', { after: empty.cursor, limit: 10 });
+      expect(page.reset).toBeUndefined();
+      expect(page.events.map((e) => e.id)).toEqual(ids);
+    });
+
+    it('says "trimmed" for a position older than the kept history, and not for one just inside it', async () => {
+      const limit = 10;
+      const broker = await open(limit);
+      const total = limit + (fixture.trimSlack ?? 0) + 40;
+      const ids = await publishMany(broker, 't', total);
+      const kept = await broker.history('t', { limit: 10_000 });
+      expect(kept.events.length).toBeGreaterThanOrEqual(limit);
+      expect(kept.events.length).toBeLessThanOrEqual(limit + (fixture.trimSlack ?? 0));
+      expect(kept.events.at(-1)!.id).toBe(ids.at(-1));
+
+      const stale = await broker.history('t', { after: ids[0], limit: 10 });
+      expect(stale.reset).toBe('trimmed');
+      expect(stale.events).toEqual([]);
+      expect(stale.head).toBe(ids.at(-1));
+
+      // The newest evicted event is a fine position: nothing after it is gone.
+      const oldestKept = ids.indexOf(kept.events[0]!.id);
+      const edge = await broker.history('t', { after: ids[oldestKept - 1], limit: 10_000 });
+      expect(edge.reset).toBeUndefined();
+      expect(edge.events.map((e) => e.id)).toEqual(ids.slice(oldestKept));
+    });
+
+    it('says "unknown" for anything that is not a position of this stream', async () => {
+      const broker = await open();
+      await publishMany(broker, 'u', 2);
+      for (const bogus of ['', 'garbage', '12', '1-0', '99999999999999-0.zzzzzzz', '../../etc', 'x'.repeat(500)]) {
+        const page = await broker.history('u', { after: bogus, limit: 10 });
+        expect({ bogus, reset: page.reset }).toEqual({ bogus, reset: 'unknown' });
+        expect(page.events).toEqual([]);
+      }
+      // A position of the right shape from another stream's lifetime (epoch).
+      const other = await open();
+      const foreign = (await other.publish('u', { data: '1' })).id;
+      expect((await broker.history('u', { after: foreign, limit: 10 })).reset).toBe('unknown');
+    });
+
+    it('delivers live events with the ids publish answered, in order, only on the subscribed channel', async () => {
+      const broker = await open();
+      const seen: BrokerEvent[] = [];
+      const sub = await broker.subscribe('live', { onEvent: (e) => seen.push(e) });
+      const ids = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => broker.publish('live', { data: String(i) }).then((r) => r.id)),
+      );
+      await broker.publish('other', { data: '"not for us"' });
+      await waitFor(() => seen.length >= 20);
+      const sorted = [...ids].sort((a, b) => broker.compare(a, b));
+      expect(seen.map((e) => e.id)).toEqual(sorted);
+      await sleep(50);
+      expect(seen).toHaveLength(20);
+      await sub.unsubscribe();
+    });
+
+    it('counts subscriptions: one unsubscribe leaves the other listener live', async () => {
+      const broker = await open();
+      const a: string[] = [];
+      const b: string[] = [];
+      const subA = await broker.subscribe('rc', { onEvent: (e) => a.push(e.id) });
+      const subB = await broker.subscribe('rc', { onEvent: (e) => b.push(e.id) });
+      const first = (await broker.publish('rc', { data: '1' })).id;
+      await waitFor(() => a.length === 1 && b.length === 1);
+      await subA.unsubscribe();
+      const second = (await broker.publish('rc', { data: '2' })).id;
+      await waitFor(() => b.length === 2);
+      await subB.unsubscribe();
+      await broker.publish('rc', { data: '3' });
+      await sleep(50);
+      expect(a).toEqual([first]);
+      expect(b).toEqual([first, second]);
+    });
+
+    it('stores an event once per idempotency key and answers the first id again', async () => {
+      const broker = await open();
+      const first = await broker.publish('idem', { data: '1', idempotencyKey: 'k-1' });
+      const again = await broker.publish('idem', { data: '2', idempotencyKey: 'k-1' });
+      const other = await broker.publish('idem', { data: '3', idempotencyKey: 'k-2' });
+      const elsewhere = await broker.publish('idem-2', { data: '4', idempotencyKey: 'k-1' });
+      expect(first.duplicate).toBe(false);
+      expect(again).toEqual({ id: first.id, duplicate: true });
+      expect(other.duplicate).toBe(false);
+      expect(elsewhere.duplicate).toBe(false);
+      const { events } = await broker.history('idem', { limit: 10 });
+      expect(events.map((e) => e.data)).toEqual(['1', '3']);
+    });
+
+    it('forgets an idempotency key once its event has left the history', async () => {
+      const broker = await open(5);
+      const first = await broker.publish('idem-trim', { data: '0', idempotencyKey: 'old' });
+      await publishMany(broker, 'idem-trim', 5 + (fixture.trimSlack ?? 0) + 40);
+      const again = await broker.publish('idem-trim', { data: '1', idempotencyKey: 'old' });
+      expect(again.duplicate).toBe(false);
+      expect(again.id).not.toBe(first.id);
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
+/** A listener that records events, for tests. */
+export function recorder(): BrokerListener & { events: BrokerEvent[] } {
+  const events: BrokerEvent[] = [];
+  return { events, onEvent: (e) => events.push(e) };
+}

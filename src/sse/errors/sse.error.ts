@@ -1,0 +1,12 @@
+/**
+ * Base class of every error the module throws on purpose. `status` is the HTTP status a
+ * controller should answer with; the message is safe to show the client.
+ */
+export abstract class SseError extends Error {
+  abstract readonly status: number;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,25 @@
+/** Prefix of the injection token of a DI-provided channel; see `getChannelToken`. */
+export const CHANNEL_TOKEN_PREFIX = 'SseChannel:';
+
+/** Event types the gateway sends itself; publishers may not use them. */
+export const RESERVED_EVENT_TYPES: ReadonlySet<string> = new Set(['reset', 'error']);
+
+/** Every event type starting with this is reserved for the gateway's own later events. */
+export const RESERVED_EVENT_PREFIX = 'sse.';
+
+/** Channel names: 1-128 characters of `A-Z a-z 0-9 . _ : -`. */
+export const CHANNEL_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Event types: 1-64 characters of `A-Z a-z 0-9 . _ : -`. */
+export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Defaults of the module options (DESIGN.md's configuration table). */
+export const SSE_DEFAULTS = {
+  historyLimit: 1000,
+  heartbeatMs: 15_000,
+  retryMs: 3_000,
+  maxBufferBytes: 1024 * 1024,
+  maxChannelsPerStream: 32,
+  publishTimeoutMs: 2_000,
+  keyPrefix: 'sse:',
+} as const;
