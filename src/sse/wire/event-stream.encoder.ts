@@ -1,0 +1,72 @@
+/**
+ * Event-stream framing, exactly as the HTML standard's EventSource parser reads it
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream).
+ * Every frame is built once per instance and shared, as bytes, by all its subscribers.
+ */
+
+export interface EventFrameFields {
+  /** Omitted when undefined; must not contain CR, LF or NUL (callers validate). */
+  readonly id?: string;
+  /** Omitted when undefined (the client sees type `message`). */
+  readonly event?: string;
+  /** Any text: it is split on every line break into one `data:` line per line. */
+  readonly data: string;
+}
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/** `id:`, `event:` and `data:` lines and the blank line that dispatches the event. */
+export function encodeEventText(fields: EventFrameFields): string {
+  let text = '';
+  if (fields.id !== undefined) text += `id: ${fields.id}\n`;
+  if (fields.event !== undefined) text += `event: ${fields.event}\n`;
+  text += encodeDataLines(fields.data);
+  return `${text}\n`;
+}
+
+export function encodeEvent(fields: EventFrameFields): Buffer {
+  return Buffer.from(encodeEventText(fields), 'utf8');
+}
+
+/**
+ * The event part without its `id:` line, for streams whose ids differ per subscriber
+ * (several channels on one connection): `id:` line + this = a complete frame.
+ */
+export function encodeEventBody(fields: Omit<EventFrameFields, 'id'>): Buffer {
+  return encodeEvent({ event: fields.event, data: fields.data });
+}
+
+export function encodeIdLine(id: string): Buffer {
+  return Buffer.from(`id: ${id}\n`, 'utf8');
+}
+
+/**
+ * A frame that only moves the client's last event id: with no `data:` the parser sets the
+ * id and dispatches nothing, so a reconnect resumes from there.
+ */
+export function encodeIdOnly(id: string): Buffer {
+  return Buffer.from(`id: ${id}\n\n`, 'utf8');
+}
+
+export function encodeRetry(ms: number): Buffer {
+  return Buffer.from(`retry: ${Math.max(0, Math.trunc(ms))}\n\n`, 'utf8');
+}
+
+/** A comment: ignored by clients, keeps proxies and the client's idle timers from closing. */
+export function encodeComment(text = ''): Buffer {
+  const lines = text.split(LINE_BREAK).map((line) => (line ? `: ${line}\n` : ':\n'));
+  return Buffer.from(`${lines.join('')}\n`, 'utf8');
+}
+
+function encodeDataLines(data: string): string {
+  if (!LINE_BREAK.test(data)) return `data: ${data}\n`;
+  return data
+    .split(LINE_BREAK)
+    .map((line) => `data: ${line}\n`)
+    .join('');
+}
+
+/** True when `value` can go in an `id:` or `event:` line without breaking the frame. */
+export function isSafeFieldValue(value: string): boolean {
+  return !/[\r\n\0]/.test(value);
+}
