@@ -1,0 +1,2 @@
+export * from './sse-module-options.interface.js';
+export * from './channel.interface.js';

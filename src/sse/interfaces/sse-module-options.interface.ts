@@ -1,0 +1,39 @@
+import type { Broker } from '../broker/broker.interface.js';
+
+/** Settings of `SseModule.forRoot` / `forRootAsync`; every one has a default. */
+export interface SseModuleOptions {
+  /** Redis URL (`redis://…`); unset: the in-memory broker (one process only). */
+  redis?: string;
+  /** A broker of your own instead of the built-in ones; you close it. */
+  broker?: Broker;
+  /** Events kept per channel for replay (default 1000). */
+  historyLimit?: number;
+  /** Idle time after which a stream gets a comment heartbeat, ms (default 15000). */
+  heartbeatMs?: number;
+  /** `retry:` sent to clients: how long they wait before reconnecting, ms (default 3000). */
+  retryMs?: number;
+  /** Unsent bytes one stream may hold before it is closed as a slow consumer (default 1 MiB). */
+  maxBufferBytes?: number;
+  /** Channels one stream may carry (default 32). */
+  maxChannelsPerStream?: number;
+  /** Largest event accepted, in bytes of its JSON data (default 65536). */
+  maxEventBytes?: number;
+  /** How long a publish may wait for the broker before it fails with 503, ms (default 2000). */
+  publishTimeoutMs?: number;
+  /** Prefix of every Redis key (default `sse:`). */
+  keyPrefix?: string;
+  /** Name of this instance, sent as `X-Instance-Id` (default host name and pid). */
+  instanceId?: string;
+  /** Most streams this instance holds; more get 503 (default: no limit). */
+  maxConnections?: number;
+  /** On shutdown, clients are told to come back within this many ms, spread at random (default 5000). */
+  drainMs?: number;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedSseOptions
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections'>> {
+  readonly redis: string | undefined;
+  readonly broker: Broker | undefined;
+  readonly maxConnections: number | undefined;
+}
