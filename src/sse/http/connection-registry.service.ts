@@ -1,0 +1,87 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { StreamRefusedError } from '../errors/index.js';
+import type { ResolvedSseOptions } from '../interfaces/index.js';
+import { connectionLimit, draining } from '../sse.messages.js';
+import { SSE_OPTIONS } from '../sse.tokens.js';
+import { encodeComment } from '../wire/event-stream.encoder.js';
+import type { CloseReason, SseConnection } from './sse-connection.js';
+
+const HEARTBEAT = encodeComment();
+
+export interface ConnectionStats {
+  readonly open: number;
+  readonly opened: number;
+  readonly closed: Readonly<Record<CloseReason, number>>;
+  readonly draining: boolean;
+}
+
+/**
+ * Every stream this instance holds: admission (limit, drain), one timer for all heartbeats
+ * (a comment to each stream idle for half the interval), counts, and closing them all at
+ * shutdown with a spread-out `retry:` so the clients do not stampede the survivors.
+ */
+@Injectable()
+export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('SseConnections');
+  private readonly connections = new Set<SseConnection>();
+  private readonly closedBy: Record<CloseReason, number> = { client: 0, 'slow-consumer': 0, server: 0, error: 0 };
+  private opened = 0;
+  private draining = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(@Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions) {}
+
+  /** Throws `StreamRefusedError` when this instance takes no new stream. */
+  admit(): void {
+    if (this.draining) throw new StreamRefusedError(draining, 1);
+    const max = this.options.maxConnections;
+    if (max !== undefined && this.connections.size >= max) {
+      throw new StreamRefusedError(connectionLimit(max), Math.max(1, Math.ceil(this.options.retryMs / 1000)));
+    }
+  }
+
+  add(connection: SseConnection): void {
+    this.connections.add(connection);
+    this.opened++;
+    connection.onClose((reason, detail) => {
+      this.connections.delete(connection);
+      this.closedBy[reason]++;
+      if (reason === 'slow-consumer') this.logger.warn(`closed a slow consumer: ${detail}`);
+    });
+    this.heartbeat ??= this.startHeartbeat();
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  stats(): ConnectionStats {
+    return { open: this.connections.size, opened: this.opened, closed: { ...this.closedBy }, draining: this.draining };
+  }
+
+  /** Stops taking streams and closes every open one, each told to retry after a random delay. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    const spread = this.options.drainMs;
+    for (const connection of [...this.connections]) {
+      connection.end('server', 'shutting down', Math.floor(Math.random() * spread));
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private startHeartbeat(): NodeJS.Timeout {
+    const half = Math.max(1, Math.floor(this.options.heartbeatMs / 2));
+    const timer = setInterval(() => {
+      const idleSince = Date.now() - half;
+      for (const connection of this.connections) {
+        if (connection.lastWriteAt <= idleSince) connection.write(HEARTBEAT);
+      }
+    }, half);
+    timer.unref();
+    return timer;
+  }
+}

@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeRetry } from '../wire/event-stream.encoder.js';
+
+export interface SseConnectionOptions {
+  readonly retryMs: number;
+  /** Unsent bytes allowed before the client counts as too slow and is cut off. */
+  readonly maxBufferBytes: number;
+}
+
+/** Headers of every stream: the content type, and nothing may cache, buffer or transform it. */
+export const EVENT_STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  'X-Accel-Buffering': 'no',
+  Connection: 'keep-alive',
+} as const;
+
+export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error';
+
+/**
+ * One open event stream on an HTTP response. It writes shared frame bytes as they come
+ * and never queues more than `maxBufferBytes` for a client that does not read: past that
+ * the connection is closed and the client resumes from its last id elsewhere or later.
+ */
+export class SseConnection {
+  lastWriteAt = Date.now();
+  private closed = false;
+  private readonly closeListeners: ((reason: CloseReason, detail?: string) => void)[] = [];
+
+  constructor(
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    private readonly options: SseConnectionOptions,
+  ) {
+    response.once('close', () => this.finish('client'));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends the headers and `retry:` at once, so the client knows the stream is up. */
+  open(extraHeaders: Record<string, string> = {}): void {
+    const socket = this.request.socket;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true);
+    socket.setTimeout(0);
+    this.response.writeHead(200, { ...extraHeaders, ...EVENT_STREAM_HEADERS });
+    this.write(encodeRetry(this.options.retryMs));
+  }
+
+  onClose(listener: (reason: CloseReason, detail?: string) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  write(chunk: Buffer): void {
+    if (this.closed) return;
+    this.response.write(chunk);
+    this.afterWrite();
+  }
+
+  /** Several chunks as one frame (one per-subscriber id line and a shared body). */
+  writeAll(chunks: readonly Buffer[]): void {
+    if (this.closed) return;
+    this.response.cork();
+    for (const chunk of chunks) this.response.write(chunk);
+    this.response.uncork();
+    this.afterWrite();
+  }
+
+  /** Ends the stream on purpose; `retryMs` first tells the client when to come back. */
+  end(reason: CloseReason, detail?: string, retryMs?: number): void {
+    if (this.closed) return;
+    if (retryMs !== undefined) this.response.write(encodeRetry(retryMs));
+    this.response.end();
+    this.finish(reason, detail);
+  }
+
+  private afterWrite(): void {
+    this.lastWriteAt = Date.now();
+    const unsent = this.response.writableLength;
+    if (unsent > this.options.maxBufferBytes) {
+      // Its bytes would never leave: drop them with the connection.
+      this.response.destroy();
+      this.finish('slow-consumer', `${unsent} bytes unsent (limit ${this.options.maxBufferBytes})`);
+    }
+  }
+
+  private finish(reason: CloseReason, detail?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.closeListeners.splice(0)) listener(reason, detail);
+  }
+}

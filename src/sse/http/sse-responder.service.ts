@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RESET_EVENT, envelopeOf, resetData, type StreamItem } from '../channel/channel-event.js';
+import type { MultiStreamItem } from '../channel/multi-channel-reader.js';
+import { SseHub, type StreamSink } from '../channel/sse-hub.service.js';
+import type { ResolvedSseOptions } from '../interfaces/index.js';
+import { SSE_OPTIONS } from '../sse.tokens.js';
+import { encodeEvent, encodeIdLine, encodeIdOnly } from '../wire/event-stream.encoder.js';
+import { ConnectionRegistry } from './connection-registry.service.js';
+import { SseConnection } from './sse-connection.js';
+
+/**
+ * Serves an event stream on a raw HTTP response. Unlike `@Sse()`, which formats every
+ * event again for every subscriber, it writes each event's shared bytes, sends `retry:`
+ * before anything else, and bounds what a slow client can pile up.
+ */
+@Injectable()
+export class SseResponder {
+  private readonly logger = new Logger('SseResponder');
+
+  constructor(
+    private readonly hub: SseHub,
+    private readonly registry: ConnectionRegistry,
+    @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+  ) {}
+
+  /**
+   * Streams `channels` on `response`. `mode` single: the channel's own ids and data;
+   * multi: envelopes `{channel, data}` and composite ids. Throws (before anything is
+   * written) for bad channel names or when the instance takes no new stream.
+   */
+  async stream(
+    request: IncomingMessage,
+    response: ServerResponse,
+    channels: readonly string[],
+    lastEventId: string | undefined,
+    mode: 'single' | 'multi',
+  ): Promise<void> {
+    this.hub.assertChannels(channels);
+    this.registry.admit();
+    const connection = new SseConnection(request, response, {
+      retryMs: this.options.retryMs,
+      maxBufferBytes: this.options.maxBufferBytes,
+    });
+    connection.open();
+    this.registry.add(connection);
+
+    const sink = mode === 'single' ? singleChannelSink(connection) : multiChannelSink(connection);
+    const handle = this.hub.open(channels, lastEventId, sink, (reason) => {
+      this.logger.warn(`ending a stream of ${channels.join(', ')}: ${reason}`);
+      connection.end('server', reason);
+    });
+    connection.onClose(() => handle.close());
+    if (connection.isClosed) return handle.close();
+    try {
+      await handle.start();
+    } catch (error) {
+      // The broker failed while the stream started: the client reconnects with its position.
+      this.logger.warn(`could not start a stream of ${channels.join(', ')}: ${(error as Error).message}`);
+      handle.close();
+      connection.end('error', 'broker unavailable');
+    }
+  }
+}
+
+function singleChannelSink(connection: SseConnection): StreamSink {
+  let lastId: string | undefined;
+  return {
+    mode: 'single',
+    push(item: StreamItem) {
+      if (item.kind === 'event') {
+        lastId = item.event.id;
+        connection.write(item.event.frame());
+      } else if (item.kind === 'reset') {
+        lastId = item.cursor;
+        connection.write(encodeEvent({ id: item.cursor, event: RESET_EVENT, data: resetData(item.reason, item.cursor) }));
+      } else if (item.cursor !== lastId) {
+        lastId = item.cursor;
+        connection.write(encodeIdOnly(item.cursor));
+      }
+    },
+  };
+}
+
+function multiChannelSink(connection: SseConnection): StreamSink {
+  let lastToken: string | undefined;
+  return {
+    mode: 'multi',
+    push({ item, token }: MultiStreamItem) {
+      if (item.kind === 'event') {
+        connection.writeAll([encodeIdLine(token), item.event.envelopeBody()]);
+      } else if (item.kind === 'reset') {
+        const data = envelopeOf(item.channel, resetData(item.reason, item.cursor));
+        connection.write(encodeEvent({ id: token, event: RESET_EVENT, data }));
+      } else if (token !== lastToken) {
+        connection.write(encodeIdOnly(token));
+      }
+      lastToken = token;
+    },
+  };
+}

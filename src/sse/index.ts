@@ -1,0 +1,77 @@
+// The public face of the reusable module: everything an application imports comes from here.
+
+/** The module: `SseModule.forRoot({ redis })`, `SseModule.forFeature([{ name }])`. */
+export { SseModule, type ChannelDefinition } from './sse.module.js';
+/** Options of `forRoot` / `forRootAsync`, and with defaults filled in. */
+export type { SseModuleOptions, ResolvedSseOptions } from './interfaces/sse-module-options.interface.js';
+/** Event maps, publish and stream options, history entries. */
+export type {
+  EventMap,
+  OutgoingEvent,
+  AnyOutgoingEvent,
+  PublishOptions,
+  PublishedEvent,
+  StreamOptions,
+  HistoryEvent,
+} from './interfaces/channel.interface.js';
+/** Injection token of the resolved options. */
+export { SSE_OPTIONS } from './sse.tokens.js';
+
+/** A named channel: `next()` publishes cluster-wide, `stream()` replays then goes live. */
+export { Channel } from './channel/channel.js';
+/** Channels by name at run time, publishing, history and stream handles. */
+export { SseHub, type StreamHandle, type StreamSink } from './channel/sse-hub.service.js';
+/** The Nest `MessageEvent` that `Channel.stream()` emits for `@Sse()` handlers. */
+export type { SseMessageEvent } from './channel/message-events.js';
+/** Items of a stream (event, reset, start position) for custom writers. */
+export { ChannelEvent, type StreamItem } from './channel/channel-event.js';
+/** Items of a several-channel stream, each with its composite position. */
+export type { MultiStreamItem } from './channel/multi-channel-reader.js';
+
+/** `@InjectChannel(name)` and `@LastEventId()`. */
+export { InjectChannel } from './decorators/inject-channel.decorator.js';
+export { LastEventId, readLastEventId } from './decorators/last-event-id.decorator.js';
+/** The injection token of a channel (what `@InjectChannel` injects). */
+export { getChannelToken } from './utils/channel-token.util.js';
+/** Channel name and event type checks. */
+export { isValidChannelName, assertChannelName, assertPublishableEventType, isReservedEventType } from './utils/names.util.js';
+
+/** The broker seam and its two implementations. */
+export {
+  Broker,
+  type BrokerEvent,
+  type BrokerHealth,
+  type BrokerListener,
+  type BrokerSubscription,
+  type HistoryPage,
+  type HistoryQuery,
+  type PublishRequest,
+  type PublishResult,
+  type ResetReason,
+} from './broker/broker.interface.js';
+export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory.broker.js';
+export { RedisBroker } from './broker/redis.broker.js';
+
+/** Serving streams on raw responses (shared frame bytes, bounded buffers) and their registry. */
+export { SseResponder } from './http/sse-responder.service.js';
+export { ConnectionRegistry, type ConnectionStats } from './http/connection-registry.service.js';
+export { EVENT_STREAM_HEADERS } from './http/sse-connection.js';
+
+/** Errors the module throws on purpose, each with the HTTP status it stands for. */
+export {
+  SseError,
+  InvalidInputError,
+  PayloadTooLargeError,
+  BrokerUnavailableError,
+  StreamRefusedError,
+} from './errors/index.js';
+
+/** Event-stream framing, spec-exact. */
+export {
+  encodeEvent,
+  encodeComment,
+  encodeRetry,
+  encodeIdOnly,
+} from './wire/event-stream.encoder.js';
+/** Reserved event types and name patterns. */
+export { RESERVED_EVENT_TYPES, RESERVED_EVENT_PREFIX, CHANNEL_NAME_PATTERN, EVENT_TYPE_PATTERN } from './sse.constants.js';

@@ -1,0 +1,2 @@
+export * from './names.util.js';
+export * from './channel-token.util.js';
