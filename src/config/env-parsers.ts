@@ -1,0 +1,52 @@
+/** Small typed readers of environment variables; each problem is collected, not thrown. */
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  optionalInteger(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    return this.string(name) === undefined ? undefined : this.integer(name, min, min, max);
+  }
+
+  url(name: string, schemes: readonly string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    let scheme: string;
+    try {
+      scheme = new URL(raw).protocol.replace(/:$/, '');
+    } catch {
+      this.problems.push(`${name} is not a URL (expected ${schemes.map((s) => `${s}://…`).join(' or ')})`);
+      return undefined;
+    }
+    if (!schemes.includes(scheme)) {
+      this.problems.push(`${name} has scheme ${scheme}: expected ${schemes.join(' or ')}`);
+      return undefined;
+    }
+    return raw;
+  }
+
+  pattern(name: string, fallback: string, pattern: RegExp, description: string): string {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!pattern.test(raw)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} ${description}`);
+      return fallback;
+    }
+    return raw;
+  }
+}

@@ -1,0 +1,60 @@
+import { ConfigError, loadGatewayConfig } from './gateway.config.js';
+
+describe('loadGatewayConfig', () => {
+  it('has the documented defaults with nothing set', () => {
+    const config = loadGatewayConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      redisUrl: undefined,
+      historyLimit: 1000,
+      heartbeatMs: 15_000,
+      retryMs: 3_000,
+      maxEventBytes: 65_536,
+      maxConnections: undefined,
+    });
+    expect(config.instanceId).toContain(String(process.pid));
+  });
+
+  it('reads every variable', () => {
+    const config = loadGatewayConfig({
+      PORT: '8080',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+      SSE_HISTORY_LIMIT: '50',
+      SSE_HEARTBEAT_MS: '1000',
+      SSE_RETRY_MS: '0',
+      SSE_MAX_EVENT_BYTES: '1024',
+      SSE_MAX_CONNECTIONS: '10',
+      INSTANCE_ID: 'gw-a',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      redisUrl: 'redis://127.0.0.1:6379/0',
+      historyLimit: 50,
+      heartbeatMs: 1000,
+      retryMs: 0,
+      maxEventBytes: 1024,
+      maxConnections: 10,
+      instanceId: 'gw-a',
+    });
+  });
+
+  it('names every bad value at once', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({ PORT: 'eighty', SSE_HISTORY_LIMIT: '0', REDIS_URL: 'http://x', SSE_HEARTBEAT_MS: '-5' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/PORT="eighty" must be a whole number from 0 to 65535/);
+    expect(problems.join('\n')).toMatch(/SSE_HISTORY_LIMIT="0"/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL has scheme http: expected redis or rediss/);
+    expect(problems.join('\n')).toMatch(/SSE_HEARTBEAT_MS="-5"/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadGatewayConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({ redisUrl: undefined, port: 3000 });
+  });
+});

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { HealthController } from './health/health.controller.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { PublishController } from './publish/publish.controller.js';
+import { StreamController } from './stream/stream.controller.js';
+import { SyncController } from './sync/sync.controller.js';
+
+/** The gateway's HTTP API on top of the SSE module (README: HTTP API). */
+@Module({
+  controllers: [StreamController, PublishController, SyncController, HealthController],
+  providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+})
+export class GatewayModule {}

@@ -1,0 +1,55 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { InvalidInputError, SseHub } from '../../sse/index.js';
+import { CompositePosition } from '../../sse/channel/composite-position.js';
+
+export interface SyncAnswer {
+  readonly channel?: string;
+  readonly channels?: readonly string[];
+  /** The head (single channel; `null` when empty) or the composite position (several). */
+  readonly lastEventId: string | null;
+  /** Where to open the stream so that nothing after this answer is missed. */
+  readonly url: string;
+}
+
+/**
+ * The handshake: a client that has just loaded a snapshot asks for its channel, and is
+ * told the position the snapshot corresponds to and the stream URL that continues from
+ * exactly there. On an empty channel the position means "from the start".
+ */
+@Controller('sync')
+export class SyncController {
+  constructor(private readonly hub: SseHub) {}
+
+  @Post()
+  @HttpCode(200)
+  async sync(@Body() body: unknown): Promise<SyncAnswer> {
+    const request = parseSyncBody(body);
+    if (typeof request === 'string') {
+      const { head, cursor } = await this.hub.history(request, { limit: 0 });
+      const url = `/channels/${encodeURIComponent(request)}/events?lastEventId=${encodeURIComponent(cursor)}`;
+      return { channel: request, lastEventId: head, url };
+    }
+    this.hub.assertChannels(request);
+    const position = new CompositePosition();
+    const pages = await Promise.all(request.map((channel) => this.hub.history(channel, { limit: 0 })));
+    request.forEach((channel, i) => position.set(channel, pages[i]!.cursor));
+    const query = request.map((channel) => `channel=${encodeURIComponent(channel)}`).join('&');
+    const token = position.token();
+    return { channels: request, lastEventId: token, url: `/events?${query}&lastEventId=${encodeURIComponent(token)}` };
+  }
+}
+
+/** `{"channel": "a"}` or `{"channels": ["a", "b"]}`. */
+function parseSyncBody(body: unknown): string | string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidInputError('the body must be a JSON object: {"channel": "<name>"} or {"channels": ["<name>", …]}');
+  }
+  const { channel, channels } = body as { channel?: unknown; channels?: unknown };
+  if (typeof channel === 'string' && channels === undefined) {
+    return channel;
+  }
+  if (channel === undefined && Array.isArray(channels) && channels.every((c) => typeof c === 'string')) {
+    return [...new Set(channels as string[])];
+  }
+  throw new InvalidInputError('give either "channel": "<name>" or "channels": ["<name>", …]');
+}
