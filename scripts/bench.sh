@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm run bench`: the shared SSE fan-out benchmark (../shared/bench) against this gateway and
+# the naive NestJS peer, in one sitting, each case on a freshly started server, servers pinned
+# to CPU 0 and the load generator to CPU 1. Results (JSON, text, SUMMARY.md) go to
+# bench-results/<timestamp>/. Report figures as ratios against the peer of the same run.
+#   npm run bench                                   # cases c (idle memory) and b (10k fan-out)
+#   PEERS="project-memory project-redis naive" CASES="c a b" REPS=3 npm run bench
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SRC=${SSE_BENCH_DIR:-$ROOT/../shared/bench}
+[ -f "$SRC/sse-bench.mjs" ] || { echo "sse-bench.mjs not found in $SRC (set SSE_BENCH_DIR)" >&2; exit 1; }
+command -v redis-server >/dev/null || bash "$ROOT/scripts/system-deps.sh"   # the naive peer needs Redis
+
+# The harness folder is read-only and its peers build in place: work on a copy.
+WORK=$(mktemp -d /tmp/sse-bench.XXXXXX)
+cp -r "$SRC/." "$WORK/"
+chmod -R u+w "$WORK"
+(cd "$ROOT" && npm run build >/dev/null)
+
+export PROJECT_DIR=$ROOT
+export OUT=${OUT:-$ROOT/bench-results/$(date +%Y%m%d-%H%M%S)}
+export PEERS=${PEERS:-"project-memory naive"} CASES=${CASES:-"c b"} REPS=${REPS:-1}
+cd "$WORK/peers"
+./measure-all.sh
+echo "summary: $OUT/SUMMARY.md"
