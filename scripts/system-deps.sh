@@ -7,11 +7,15 @@ set -euo pipefail
 declare -A packages=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
+  [nginx]=nginx
+  [haproxy]=haproxy
+  [chromium]=chromium
 )
 
 missing=()
 for cmd in "${!packages[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+  # nginx and haproxy live in /usr/sbin, which a non-root PATH may lack.
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${packages[$cmd]}")
 done
 ((${#missing[@]} == 0)) && exit 0
 
