@@ -40,6 +40,28 @@ export class EnvReader {
     return raw;
   }
 
+  /** A decimal number in [min, max]; `allowZero` also accepts 0 (meaning "off"). */
+  decimal(name: string, fallback: number, min: number, max: number, allowZero = false): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || !((value >= min && value <= max) || (allowZero && value === 0))) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} must be a number from ${min} to ${max}${allowZero ? ', or 0 for off' : ''}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** A comma-separated list, each item matching `pattern`. */
+  list(name: string, pattern: RegExp, description: string): string[] {
+    const raw = this.string(name);
+    if (raw === undefined) return [];
+    const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    const bad = items.filter((item) => !pattern.test(item));
+    if (bad.length > 0) this.problems.push(`${name}: ${bad.map((b) => JSON.stringify(b)).join(', ')} ${description}`);
+    return items.filter((item) => pattern.test(item));
+  }
+
   pattern(name: string, fallback: string, pattern: RegExp, description: string): string {
     const raw = this.string(name);
     if (raw === undefined) return fallback;

@@ -18,6 +18,10 @@ export interface GatewayConfig {
   readonly publishTimeoutMs: number;
   readonly drainMs: number;
   readonly instanceId: string;
+  readonly latestChannels: readonly string[];
+  readonly rebalanceRatio: number;
+  readonly rebalanceRate: number;
+  readonly presenceIntervalMs: number;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -47,6 +51,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     maxChannelsPerStream: read.integer('SSE_MAX_CHANNELS_PER_STREAM', 32, 1, 1000),
     publishTimeoutMs: read.integer('SSE_PUBLISH_TIMEOUT_MS', 2_000, 50, 60_000),
     drainMs: read.integer('SSE_DRAIN_MS', 5_000, 0, 10 * 60_000),
+    latestChannels: read.list('SSE_LATEST_CHANNELS', /^[A-Za-z0-9._:*-]{1,128}$/, 'must be channel names or patterns (* = one dot-separated segment)'),
+    rebalanceRatio: read.decimal('SSE_REBALANCE_RATIO', 1.25, 1, 100, true),
+    rebalanceRate: read.integer('SSE_REBALANCE_RATE', 5, 1, 10_000),
+    presenceIntervalMs: read.integer('SSE_PRESENCE_INTERVAL_MS', 1000, 100, 60_000),
     instanceId: read.pattern('INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters'),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);

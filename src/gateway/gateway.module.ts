@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ClusterController } from './cluster/cluster.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { PublishController } from './publish/publish.controller.js';
@@ -8,7 +9,7 @@ import { SyncController } from './sync/sync.controller.js';
 
 /** The gateway's HTTP API on top of the SSE module (README: HTTP API). */
 @Module({
-  controllers: [StreamController, PublishController, SyncController, HealthController],
+  controllers: [StreamController, PublishController, SyncController, HealthController, ClusterController],
   providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
 })
 export class GatewayModule {}

@@ -20,7 +20,7 @@ export { SSE_OPTIONS } from './sse.tokens.js';
 /** A named channel: `next()` publishes cluster-wide, `stream()` replays then goes live. */
 export { Channel } from './channel/channel.js';
 /** Channels by name at run time, publishing, history and stream handles. */
-export { SseHub, type StreamHandle, type StreamSink } from './channel/sse-hub.service.js';
+export { SseHub, type StreamHandle, type StreamSink, type ChannelPolicy } from './channel/sse-hub.service.js';
 /** The Nest `MessageEvent` that `Channel.stream()` emits for `@Sse()` handlers. */
 export type { SseMessageEvent } from './channel/message-events.js';
 /** Items of a stream (event, reset, start position) for custom writers. */
@@ -34,6 +34,7 @@ export { LastEventId, readLastEventId } from './decorators/last-event-id.decorat
 /** The injection token of a channel (what `@InjectChannel` injects). */
 export { getChannelToken } from './utils/channel-token.util.js';
 /** Channel name and event type checks. */
+export { matchesChannelPattern } from './utils/channel-pattern.util.js';
 export { isValidChannelName, assertChannelName, assertPublishableEventType, isReservedEventType } from './utils/names.util.js';
 
 /** The broker seam and its two implementations. */
@@ -56,6 +57,11 @@ export { RedisBroker } from './broker/redis.broker.js';
 export { SseResponder } from './http/sse-responder.service.js';
 export { ConnectionRegistry, type ConnectionStats } from './http/connection-registry.service.js';
 export { EVENT_STREAM_HEADERS } from './http/sse-connection.js';
+
+/** Even spread of streams over the instances, and the presence it is built on. */
+export { Rebalancer } from './cluster/rebalancer.service.js';
+export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';
+export { planRebalance } from './cluster/rebalance-plan.js';
 
 /** Errors the module throws on purpose, each with the HTTP status it stands for. */
 export {

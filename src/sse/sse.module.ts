@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { SseHub } from './channel/sse-hub.service.js';
+import { SseHub, type ChannelPolicy } from './channel/sse-hub.service.js';
 import { MISSING_FOR_ROOT } from './sse.messages.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './sse.module-definition.js';
 import { SSE_CORE_EXPORTS, SSE_CORE_PROVIDERS } from './sse.providers.js';
@@ -8,6 +8,8 @@ import { getChannelToken } from './utils/channel-token.util.js';
 /** A channel to provide through DI: `SseModule.forFeature([{ name: 'orders' }])`. */
 export interface ChannelDefinition {
   readonly name: string;
+  /** `latest` makes it a state channel: a client that falls behind skips to the newest event. */
+  readonly policy?: ChannelPolicy;
 }
 
 /**
@@ -27,10 +29,11 @@ export class SseModule extends ConfigurableModuleClass {
   }
 
   static forFeature(channels: readonly ChannelDefinition[]): DynamicModule {
-    const providers: Provider[] = channels.map(({ name }) => ({
+    const providers: Provider[] = channels.map(({ name, policy }) => ({
       provide: getChannelToken(name),
       useFactory: (hub: SseHub | undefined) => {
         if (!hub) throw new Error(MISSING_FOR_ROOT);
+        if (policy) hub.declarePolicy(name, policy);
         return hub.channel(name);
       },
       inject: [{ token: SseHub, optional: true }],

@@ -21,8 +21,15 @@ export function resolveSseOptions(options: SseModuleOptions): ResolvedSseOptions
     instanceId: options.instanceId || `${hostname()}-${process.pid}`,
     maxConnections: options.maxConnections,
     drainMs: options.drainMs ?? DEFAULT_DRAIN_MS,
+    latestChannels: options.latestChannels ?? [],
+    rebalanceRatio: options.rebalanceRatio ?? 1.25,
+    rebalanceRate: options.rebalanceRate ?? 5,
+    presenceIntervalMs: options.presenceIntervalMs ?? 1000,
   };
-  for (const key of ['historyLimit', 'heartbeatMs', 'maxBufferBytes', 'maxChannelsPerStream', 'maxEventBytes', 'publishTimeoutMs'] as const) {
+  if (!(resolved.rebalanceRatio === 0 || resolved.rebalanceRatio >= 1)) {
+    throw new RangeError(`SseModule option rebalanceRatio must be 0 (off) or at least 1, got ${resolved.rebalanceRatio}`);
+  }
+  for (const key of ['historyLimit', 'heartbeatMs', 'maxBufferBytes', 'maxChannelsPerStream', 'maxEventBytes', 'publishTimeoutMs', 'rebalanceRate', 'presenceIntervalMs'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
       throw new RangeError(`SseModule option ${key} must be a positive integer, got ${resolved[key]}`);
     }

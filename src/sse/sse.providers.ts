@@ -3,6 +3,10 @@ import { Broker } from './broker/broker.interface.js';
 import { MemoryBroker } from './broker/memory.broker.js';
 import { RedisBroker } from './broker/redis.broker.js';
 import { SseHub } from './channel/sse-hub.service.js';
+import { MemoryPresence } from './cluster/memory.presence.js';
+import { ClusterPresence } from './cluster/presence.interface.js';
+import { Rebalancer } from './cluster/rebalancer.service.js';
+import { RedisPresence } from './cluster/redis.presence.js';
 import { ConnectionRegistry } from './http/connection-registry.service.js';
 import { SseResponder } from './http/sse-responder.service.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
@@ -54,9 +58,16 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
     useFactory: (owned: OwnedBroker, options: ResolvedSseOptions) => options.broker ?? owned.broker,
     inject: [OWNED_BROKER, SSE_OPTIONS],
   },
+  {
+    provide: ClusterPresence,
+    useFactory: (options: ResolvedSseOptions): ClusterPresence =>
+      options.redis ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs) : new MemoryPresence(),
+    inject: [SSE_OPTIONS],
+  },
   SseHub,
   ConnectionRegistry,
   SseResponder,
+  Rebalancer,
 ];
 
-export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseResponder];
+export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseResponder, Rebalancer];

@@ -40,9 +40,11 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const template = readFileSync(path.join(ROOT, 'deploy/nginx', `${options.config ?? 'sse-gateway'}.conf`), 'utf8');
 
   const write = (upstreams: readonly string[]) => {
+    const servers = upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;\n`).join('');
     const site = template
-      .replace(/^(\s*)server 127\.0\.0\.1:\d+.*\n/m, (_m, indent: string) => upstreams.map((u) => `${indent}server ${u} max_fails=1 fail_timeout=2s;\n`).join(''))
+      .replace(/^\s*server 127\.0\.0\.1:\d+.*\n/m, '@SERVERS@')
       .replace(/^\s*server 127\.0\.0\.1:\d+.*\n/gm, '')
+      .replace('@SERVERS@', servers)
       .replace(/listen \d+;/, `listen 127.0.0.1:${port};`);
     writeFileSync(path.join(prefix, 'site.conf'), site);
     writeFileSync(

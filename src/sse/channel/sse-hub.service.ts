@@ -12,7 +12,7 @@ import type {
 } from '../interfaces/index.js';
 import { dataRequired, eventTooLarge, tooManyChannels, unserializableData } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
-import { assertChannelName, assertPublishableEventType } from '../utils/index.js';
+import { assertChannelName, assertPublishableEventType, matchesChannelPattern } from '../utils/index.js';
 import { Channel } from './channel.js';
 import type { StreamItem } from './channel-event.js';
 import { ChannelReader } from './channel-reader.js';
@@ -33,6 +33,13 @@ export type StreamSink =
 const PAGE_SIZE = 500;
 
 /**
+ * What happens to a client that falls behind: `all` (the default) keeps every event and
+ * cuts the client off past its buffer, to resume from its last id; `latest` (state
+ * channels) skips to the newest event instead.
+ */
+export type ChannelPolicy = 'all' | 'latest';
+
+/**
  * The channels of this application: publishing, history and streams for any channel by
  * name, including those only known at run time. Channels injected with `@InjectChannel()`
  * come from here too.
@@ -41,6 +48,7 @@ const PAGE_SIZE = 500;
 export class SseHub {
   private readonly logger = new Logger('SseHub');
   private readonly fanouts: FanoutRegistry;
+  private readonly declaredLatest = new Set<string>();
 
   constructor(
     @Inject(Broker) private readonly broker: Broker,
@@ -113,6 +121,17 @@ export class SseHub {
       { lastEventId: options.lastEventId, retryMs: this.options.retryMs, heartbeatMs: this.options.heartbeatMs, mode },
       (reason) => this.logger.warn(`stream of ${channels.join(', ')} ended: ${reason}`),
     );
+  }
+
+  /** Declares a channel's policy (as `forFeature([{ name, policy }])` does). */
+  declarePolicy(channel: string, policy: ChannelPolicy): void {
+    if (policy === 'latest') this.declaredLatest.add(channel);
+    else this.declaredLatest.delete(channel);
+  }
+
+  policyOf(channel: string): ChannelPolicy {
+    if (this.declaredLatest.has(channel)) return 'latest';
+    return this.options.latestChannels.some((pattern) => matchesChannelPattern(pattern, channel)) ? 'latest' : 'all';
   }
 
   /** Local subscribers per channel on this instance. */

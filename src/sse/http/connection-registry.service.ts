@@ -24,7 +24,7 @@ export interface ConnectionStats {
 export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('SseConnections');
   private readonly connections = new Set<SseConnection>();
-  private readonly closedBy: Record<CloseReason, number> = { client: 0, 'slow-consumer': 0, server: 0, error: 0 };
+  private readonly closedBy: Record<CloseReason, number> = { client: 0, 'slow-consumer': 0, server: 0, error: 0, rebalanced: 0 };
   private opened = 0;
   private draining = false;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -57,6 +57,20 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
 
   stats(): ConnectionStats {
     return { open: this.connections.size, opened: this.opened, closed: { ...this.closedBy }, draining: this.draining };
+  }
+
+  /**
+   * Closes up to `count` of the oldest streams, each told to reconnect after
+   * `minRetryMs` plus a random part of `spreadMs`: the balancer places them anew.
+   */
+  shed(count: number, minRetryMs: number, spreadMs: number): number {
+    let closed = 0;
+    for (const connection of this.connections) {
+      if (closed >= count) break;
+      connection.end('rebalanced', 'moved to even out the cluster', minRetryMs + Math.floor(Math.random() * spreadMs));
+      closed++;
+    }
+    return closed;
   }
 
   /** Stops taking streams and closes every open one, each told to retry after a random delay. */

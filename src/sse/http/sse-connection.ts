@@ -15,7 +15,7 @@ export const EVENT_STREAM_HEADERS = {
   Connection: 'keep-alive',
 } as const;
 
-export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error';
+export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error' | 'rebalanced';
 
 /**
  * One open event stream on an HTTP response. It writes shared frame bytes as they come
@@ -25,6 +25,8 @@ export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error';
 export class SseConnection {
   lastWriteAt = Date.now();
   private closed = false;
+  private newest: Map<string, readonly Buffer[]> | null = null;
+  private skipped = 0;
   private readonly closeListeners: ((reason: CloseReason, detail?: string) => void)[] = [];
 
   constructor(
@@ -68,12 +70,40 @@ export class SseConnection {
     this.afterWrite();
   }
 
+  /**
+   * For state channels: while the client is not keeping up, only the newest frame per `key`
+   * (channel) waits, and it goes out once the socket drains; older ones are skipped.
+   */
+  writeLatest(key: string, chunks: readonly Buffer[]): void {
+    if (this.closed) return;
+    if (!this.response.writableNeedDrain) return this.writeAll(chunks);
+    if (!this.newest) {
+      this.newest = new Map();
+      this.response.once('drain', () => this.flushNewest());
+    }
+    // Re-inserted at the end, so frames of different keys keep their order.
+    if (this.newest.delete(key)) this.skipped++;
+    this.newest.set(key, chunks);
+  }
+
+  /** Frames skipped for being superseded (state channels). */
+  get skippedFrames(): number {
+    return this.skipped;
+  }
+
   /** Ends the stream on purpose; `retryMs` first tells the client when to come back. */
   end(reason: CloseReason, detail?: string, retryMs?: number): void {
     if (this.closed) return;
     if (retryMs !== undefined) this.response.write(encodeRetry(retryMs));
     this.response.end();
     this.finish(reason, detail);
+  }
+
+  private flushNewest(): void {
+    const pending = this.newest;
+    this.newest = null;
+    if (!pending) return;
+    for (const chunks of pending.values()) this.writeAll(chunks);
   }
 
   private afterWrite(): void {

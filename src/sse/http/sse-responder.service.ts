@@ -52,7 +52,8 @@ export class SseResponder {
     connection.write(this.connectedFrame);
     this.registry.add(connection);
 
-    const sink = mode === 'single' ? singleChannelSink(connection) : multiChannelSink(connection);
+    const emit = emitter(connection, channels.every((channel) => this.hub.policyOf(channel) === 'latest'));
+    const sink = mode === 'single' ? singleChannelSink(emit) : multiChannelSink(emit);
     const handle = this.hub.open(channels, lastEventId, sink, (reason) => {
       this.logger.warn(`ending a stream of ${channels.join(', ')}: ${reason}`);
       connection.end('server', reason);
@@ -70,37 +71,47 @@ export class SseResponder {
   }
 }
 
-function singleChannelSink(connection: SseConnection): StreamSink {
+/** Writes a frame: as it comes, or (state channels) superseding the older frame of the same key. */
+type Emit = (chunks: readonly Buffer[], key?: string) => void;
+
+function emitter(connection: SseConnection, latest: boolean): Emit {
+  if (!latest) return (chunks) => connection.writeAll(chunks);
+  let control = 0;
+  // Resets and positions are never superseded: each gets a key of its own.
+  return (chunks, key) => connection.writeLatest(key ?? `\0${control++}`, chunks);
+}
+
+function singleChannelSink(emit: Emit): StreamSink {
   let lastId: string | undefined;
   return {
     mode: 'single',
     push(item: StreamItem) {
       if (item.kind === 'event') {
         lastId = item.event.id;
-        connection.write(item.event.frame());
+        emit([item.event.frame()], item.event.channel);
       } else if (item.kind === 'reset') {
         lastId = item.cursor;
-        connection.write(encodeEvent({ id: item.cursor, event: RESET_EVENT, data: resetData(item.reason, item.cursor) }));
+        emit([encodeEvent({ id: item.cursor, event: RESET_EVENT, data: resetData(item.reason, item.cursor) })]);
       } else if (item.cursor !== lastId) {
         lastId = item.cursor;
-        connection.write(encodeIdOnly(item.cursor));
+        emit([encodeIdOnly(item.cursor)]);
       }
     },
   };
 }
 
-function multiChannelSink(connection: SseConnection): StreamSink {
+function multiChannelSink(emit: Emit): StreamSink {
   let lastToken: string | undefined;
   return {
     mode: 'multi',
     push({ item, token }: MultiStreamItem) {
       if (item.kind === 'event') {
-        connection.writeAll([encodeIdLine(token), item.event.envelopeBody()]);
+        emit([encodeIdLine(token), item.event.envelopeBody()], item.event.channel);
       } else if (item.kind === 'reset') {
         const data = envelopeOf(item.channel, resetData(item.reason, item.cursor));
-        connection.write(encodeEvent({ id: token, event: RESET_EVENT, data }));
+        emit([encodeEvent({ id: token, event: RESET_EVENT, data })]);
       } else if (token !== lastToken) {
-        connection.write(encodeIdOnly(token));
+        emit([encodeIdOnly(token)]);
       }
       lastToken = token;
     },

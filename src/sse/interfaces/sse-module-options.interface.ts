@@ -28,6 +28,20 @@ export interface SseModuleOptions {
   maxConnections?: number;
   /** On shutdown, clients are told to come back within this many ms, spread at random (default 5000). */
   drainMs?: number;
+  /**
+   * State channels (patterns, `*` = one dot-separated segment): a client that falls behind
+   * skips to the newest event instead of being cut off. Also `forFeature([{ name, policy: 'latest' }])`.
+   */
+  latestChannels?: readonly string[];
+  /**
+   * Even spread (needs Redis): an instance holding more than this times the cluster mean of
+   * streams sheds its excess (default 1.25; 0 turns it off).
+   */
+  rebalanceRatio?: number;
+  /** Streams shed per second while rebalancing (default 5). */
+  rebalanceRate?: number;
+  /** How often each instance reports its stream count to the others, ms (default 1000). */
+  presenceIntervalMs?: number;
 }
 
 /** The options with every default filled in. */

@@ -1,2 +1,3 @@
 export * from './names.util.js';
 export * from './channel-token.util.js';
+export * from './channel-pattern.util.js';

@@ -33,6 +33,16 @@ export class EventStreamParser {
     private readonly setAsideTypes: readonly string[] = [],
   ) {}
 
+  /**
+   * Carries the last event id over from an earlier connection, as one EventSource does
+   * across its reconnections.
+   */
+  resumeFrom(lastEventId: string): this {
+    this.lastEventId = lastEventId;
+    this.idBuffer = lastEventId;
+    return this;
+  }
+
   push(chunk: Uint8Array | string): void {
     let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     if (this.first && text.length > 0) {
