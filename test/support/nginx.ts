@@ -42,9 +42,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const write = (upstreams: readonly string[]) => {
     const servers = upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;\n`).join('');
     const site = template
-      .replace(/^\s*server 127\.0\.0\.1:\d+.*\n/m, '@SERVERS@')
-      .replace(/^\s*server 127\.0\.0\.1:\d+.*\n/gm, '')
-      .replace('@SERVERS@', servers)
+      .replace(/^[ \t]*server 127\.0\.0\.1:\d+.*\n/m, '@SERVERS@\n')
+      .replace(/^[ \t]*server 127\.0\.0\.1:\d+.*\n/gm, '')
+      .replace('@SERVERS@\n', servers)
       .replace(/listen \d+;/, `listen 127.0.0.1:${port};`);
     writeFileSync(path.join(prefix, 'site.conf'), site);
     writeFileSync(
