@@ -15,6 +15,9 @@ command -v redis-server >/dev/null || bash "$ROOT/scripts/system-deps.sh"   # th
 WORK=$(mktemp -d /tmp/sse-bench.XXXXXX)
 cp -r "$SRC/." "$WORK/"
 chmod -R u+w "$WORK"
+# run-project.sh puts `${redis:+REDIS_URL=...}` before NODE_ENV=..., which turns NODE_ENV into a
+# command when there is no Redis; an empty REDIS_URL means "in memory" to the gateway.
+sed -i 's/PORT=14000 ${redis:+REDIS_URL=$redis} NODE_ENV=production/PORT=14000 REDIS_URL=$redis NODE_ENV=production/' "$WORK/peers/run-project.sh"
 (cd "$ROOT" && npm run build >/dev/null)
 
 export PROJECT_DIR=$ROOT
