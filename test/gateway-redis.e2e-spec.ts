@@ -21,7 +21,8 @@ describe('two gateway instances on one Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { REDIS_URL: redis.url, SSE_KEY_PREFIX: `e2e-${Date.now()}:`, SSE_PUBLISH_TIMEOUT_MS: '1000' };
+    // Rebalancing off: these tests place streams on purpose.
+    const env = { REDIS_URL: redis.url, SSE_KEY_PREFIX: `e2e-${Date.now()}:`, SSE_PUBLISH_TIMEOUT_MS: '1000', SSE_REBALANCE_RATIO: '0' };
     a = await startGateway({ ...env, INSTANCE_ID: 'gw-a' });
     b = await startGateway({ ...env, INSTANCE_ID: 'gw-b' });
   });
