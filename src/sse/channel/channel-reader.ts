@@ -75,7 +75,12 @@ export class ChannelReader {
 
   private onLive(item: StreamItem): void {
     if (this.closed) return;
-    if (!this.pending) return this.forward(item);
+    if (!this.pending) {
+      // Live: the fan-out already delivers each event once and in order, so no comparison
+      // is needed (this runs once per event per subscriber).
+      this.lastSent = item.kind === 'event' ? item.event.id : item.cursor;
+      return this.sink(item);
+    }
     if (this.pending.length >= this.options.maxPending) {
       this.onFail(`more than ${this.options.maxPending} live events arrived during the replay`);
       return this.close();

@@ -64,6 +64,7 @@ export class SseConnection {
   /** Several chunks as one frame (one per-subscriber id line and a shared body). */
   writeAll(chunks: readonly Buffer[]): void {
     if (this.closed) return;
+    if (chunks.length === 1) return this.write(chunks[0]!);
     this.response.cork();
     for (const chunk of chunks) this.response.write(chunk);
     this.response.uncork();
