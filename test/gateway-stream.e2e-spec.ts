@@ -30,7 +30,9 @@ describe('GET /channels/:channel/events (event stream)', () => {
     expect(stream.headers['x-accel-buffering']).toBe('no');
     expect(stream.headers['x-instance-id']).toBe('gw-test');
     await stream.waitUntil(() => stream.parser.lastEventId !== '', 2000, 'start position');
-    expect(stream.text()).toMatch(/^retry: 2500\n\nid: [^\n]+\n\n$/);
+    expect(stream.text()).toMatch(/^retry: 2500\n\nevent: sse\.connected\ndata: \{"instance":"gw-test"\}\n\nid: [^\n]+\n\n$/);
+    expect(stream.parser.setAside).toEqual([{ type: 'sse.connected', data: '{"instance":"gw-test"}', lastEventId: '' }]);
+    expect(stream.parser.events).toEqual([]);
   });
 
   it('delivers a published event as one exact frame with the id the publish answered', async () => {

@@ -4,6 +4,9 @@ export const CHANNEL_TOKEN_PREFIX = 'SseChannel:';
 /** Event types the gateway sends itself; publishers may not use them. */
 export const RESERVED_EVENT_TYPES: ReadonlySet<string> = new Set(['reset', 'error']);
 
+/** Sent first on every gateway stream: `{"instance": "<id>"}`, the instance serving it. */
+export const CONNECTED_EVENT = 'sse.connected';
+
 /** Every event type starting with this is reserved for the gateway's own later events. */
 export const RESERVED_EVENT_PREFIX = 'sse.';
 

@@ -20,7 +20,8 @@ export interface TestStream {
 export function openStream(url: string, headers: Record<string, string> = {}): Promise<TestStream> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
-      const parser = new EventStreamParser();
+      // `sse.connected` (which instance serves the stream) is kept apart: tests count data events.
+      const parser = new EventStreamParser(undefined, ['sse.connected']);
       const chunks: Buffer[] = [];
       let endedResolve!: () => void;
       const ended = new Promise<void>((r) => (endedResolve = r));

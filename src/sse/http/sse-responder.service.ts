@@ -4,6 +4,7 @@ import { RESET_EVENT, envelopeOf, resetData, type StreamItem } from '../channel/
 import type { MultiStreamItem } from '../channel/multi-channel-reader.js';
 import { SseHub, type StreamSink } from '../channel/sse-hub.service.js';
 import type { ResolvedSseOptions } from '../interfaces/index.js';
+import { CONNECTED_EVENT } from '../sse.constants.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { encodeEvent, encodeIdLine, encodeIdOnly } from '../wire/event-stream.encoder.js';
 import { ConnectionRegistry } from './connection-registry.service.js';
@@ -17,12 +18,17 @@ import { SseConnection } from './sse-connection.js';
 @Injectable()
 export class SseResponder {
   private readonly logger = new Logger('SseResponder');
+  /** Names the instance serving the stream: a browser's EventSource cannot read headers. */
+  private readonly connectedFrame: Buffer;
 
   constructor(
     private readonly hub: SseHub,
     private readonly registry: ConnectionRegistry,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
-  ) {}
+  ) {
+    // No id line: the client's last event id stays where it was.
+    this.connectedFrame = encodeEvent({ event: CONNECTED_EVENT, data: JSON.stringify({ instance: options.instanceId }) });
+  }
 
   /**
    * Streams `channels` on `response`. `mode` single: the channel's own ids and data;
@@ -43,6 +49,7 @@ export class SseResponder {
       maxBufferBytes: this.options.maxBufferBytes,
     });
     connection.open();
+    connection.write(this.connectedFrame);
     this.registry.add(connection);
 
     const sink = mode === 'single' ? singleChannelSink(connection) : multiChannelSink(connection);

@@ -25,7 +25,13 @@ export class EventStreamParser {
   private decoder = new TextDecoder('utf-8');
   private first = true;
 
-  constructor(private readonly onEvent?: (event: ParsedEvent) => void) {}
+  /** Events of these types go to `setAside` instead of `events` (a test's way to look past control events). */
+  readonly setAside: ParsedEvent[] = [];
+
+  constructor(
+    private readonly onEvent?: (event: ParsedEvent) => void,
+    private readonly setAsideTypes: readonly string[] = [],
+  ) {}
 
   push(chunk: Uint8Array | string): void {
     let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
@@ -90,6 +96,10 @@ export class EventStreamParser {
     };
     this.data = '';
     this.type = '';
+    if (this.setAsideTypes.includes(event.type)) {
+      this.setAside.push(event);
+      return;
+    }
     this.events.push(event);
     this.onEvent?.(event);
   }
