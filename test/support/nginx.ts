@@ -41,8 +41,10 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
 
   const write = (upstreams: readonly string[]) => {
     const site = template
-      .replace(/^(\s*)server 127\.0\.0\.1:\d+.*\n/m, (_m, indent: string) => upstreams.map((u) => `${indent}server ${u} max_fails=1 fail_timeout=2s;\n`).join(''))
-      .replace(/^\s*server 127\.0\.0\.1:\d+.*\n/gm, '')
+      // The block of shipped server lines, replaced as a whole (a second pass would remove the new ones too).
+      .replace(/^([ \t]*)server 127\.0\.0\.1:\d+.*\n(?:[ \t]*server 127\.0\.0\.1:\d+.*\n)*/m, (_m, indent: string) =>
+        upstreams.map((u) => `${indent}server ${u} max_fails=1 fail_timeout=2s;\n`).join(''),
+      )
       .replace(/listen \d+;/, `listen 127.0.0.1:${port};`);
     writeFileSync(path.join(prefix, 'site.conf'), site);
     writeFileSync(
