@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { DemoModule } from './demo/demo.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { PublishController } from './publish/publish.controller.js';
@@ -8,6 +9,7 @@ import { SyncController } from './sync/sync.controller.js';
 
 /** The gateway's HTTP API on top of the SSE module (README: HTTP API). */
 @Module({
+  imports: [DemoModule],
   controllers: [StreamController, PublishController, SyncController, HealthController],
   providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
 })

@@ -1,0 +1,128 @@
+// The demo page: the client's browser bundle, no framework.
+import { SseClient } from '/assets/sse-client.js';
+
+const params = new URLSearchParams(location.search);
+const client = new SseClient({ shared: params.get('shared') !== '0' });
+const channels = params.getAll('channel').flatMap((c) => c.split(',')).filter(Boolean);
+if (channels.length === 0) channels.push('demo');
+const MAX_ROWS = 200;
+
+const $ = (id) => document.getElementById(id);
+const statusEl = $('status');
+let subscriptions = [];
+let count = 0;
+
+function connect() {
+  subscriptions.forEach((s) => s.unsubscribe());
+  subscriptions = [];
+  renderChannels();
+  if (channels.length === 0) return setState({ status: 'closed', instance: null });
+  const channel = client.channel(channels);
+  subscriptions.push(channel.state$.subscribe(setState), channel.events$.subscribe(addEvent));
+}
+
+function setState(state) {
+  statusEl.textContent = state.status + (state.status === 'reconnecting' && state.error ? ` · ${state.error}` : '');
+  statusEl.dataset.status = state.status;
+  $('stream-instance').textContent = state.instance ?? '—';
+  document.body.dataset.status = state.status;
+}
+
+function addEvent(event) {
+  const row = document.createElement('tr');
+  row.dataset.id = event.id;
+  row.dataset.channel = event.channel;
+  row.dataset.event = event.event;
+  row.className = event.event === 'reset' ? 'reset fresh' : 'fresh';
+  const cells = [new Date().toLocaleTimeString(), event.channel, event.event, event.id, JSON.stringify(event.data)];
+  cells.forEach((text, i) => {
+    const cell = document.createElement('td');
+    if (i === 1) {
+      const tag = document.createElement('span');
+      tag.className = 'tag';
+      tag.textContent = text;
+      cell.append(tag);
+    } else {
+      cell.textContent = text;
+    }
+    if (i === 3) {
+      cell.className = 'mono id';
+      cell.title = text;
+    }
+    if (i === 4) cell.className = 'mono data';
+    row.append(cell);
+  });
+  const log = $('log');
+  log.prepend(row);
+  while (log.rows.length > MAX_ROWS) log.deleteRow(log.rows.length - 1);
+  setTimeout(() => row.classList.remove('fresh'), 1200);
+  $('count').textContent = String(++count);
+  $('empty').hidden = true;
+  $('last-id').textContent = `last id ${event.id.length > 28 ? event.id.slice(0, 26) + '…' : event.id}`;
+}
+
+function renderChannels() {
+  const list = $('channel-list');
+  list.replaceChildren(
+    ...channels.map((name) => {
+      const item = document.createElement('li');
+      item.textContent = name;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = '×';
+      remove.title = `stop listening to ${name}`;
+      remove.onclick = () => {
+        channels.splice(channels.indexOf(name), 1);
+        connect();
+      };
+      item.append(remove);
+      return item;
+    }),
+  );
+  const select = $('publish-channel');
+  const chosen = select.value;
+  select.replaceChildren(...channels.map((name) => new Option(name, name, false, name === chosen)));
+}
+
+$('channels-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = $('channel-input');
+  const name = input.value.trim();
+  if (name && !channels.includes(name)) {
+    channels.push(name);
+    connect();
+  }
+  input.value = '';
+});
+
+$('publish-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const result = $('publish-result');
+  let data;
+  try {
+    data = JSON.parse($('publish-data').value);
+  } catch {
+    result.textContent = 'data is not JSON';
+    result.className = 'mono error';
+    return;
+  }
+  try {
+    const id = await client.publish($('publish-channel').value, $('publish-event').value || 'message', data);
+    result.textContent = `stored as ${id}`;
+    result.className = 'mono ok';
+  } catch (error) {
+    result.textContent = error.message;
+    result.className = 'mono error';
+  }
+});
+
+$('clear').addEventListener('click', () => {
+  $('log').replaceChildren();
+  count = 0;
+  $('count').textContent = '0';
+  $('empty').hidden = false;
+});
+
+document.querySelectorAll('.origin').forEach((el) => (el.textContent = location.origin));
+$('sharing').textContent = client.shared ? 'one stream (SharedWorker)' : 'no (this tab only)';
+connect();
