@@ -113,6 +113,35 @@ describe('the demo page in a real browser', () => {
     await eventually(async () => (await openStreams()) === 0, 10_000, 'no stream left once every tab is closed');
   }, 120_000);
 
+  it('without a SharedWorker: a leader tab relays to the others, and hands over without loss or repeat when it closes', async () => {
+    const tabs = [await openPage('?channel=lead&shared=leader'), await openPage('?channel=lead&shared=leader'), await openPage('?channel=lead&shared=leader')];
+    await eventually(async () => (await Promise.all(tabs.map((t) => text(t, '#sharing')))).filter((l) => l === 'one stream (this tab leads)').length === 1, 10_000, 'one leader');
+    const labels = await Promise.all(tabs.map((t) => text(t, '#sharing')));
+    expect(labels.sort()).toEqual(['one stream (another tab leads)', 'one stream (another tab leads)', 'one stream (this tab leads)']);
+    expect(await openStreams()).toBe(1);
+
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) ids.push(await publish(gateways[n % 2]!, 'lead', { n }));
+    for (const tab of tabs) await eventually(async () => (await rows(tab)).length === 5, 15_000, 'events relayed to every tab');
+
+    // The leader goes; events keep coming while another tab takes over.
+    const leaderIndex = (await Promise.all(tabs.map((t) => text(t, '#sharing')))).indexOf('one stream (this tab leads)');
+    const closing = tabs[leaderIndex]!.close();
+    for (let n = 5; n < 10; n++) ids.push(await publish(gateways[n % 2]!, 'lead', { n }));
+    await closing;
+    const rest = tabs.filter((_, i) => i !== leaderIndex);
+    await eventually(async () => (await Promise.all(rest.map((t) => text(t, '#sharing')))).includes('one stream (this tab leads)'), 15_000, 'a new leader');
+    for (let n = 10; n < 13; n++) ids.push(await publish(gateways[n % 2]!, 'lead', { n }));
+    for (const tab of rest) await eventually(async () => (await rows(tab)).length >= 13, 20_000, 'every event after the hand-over');
+    await new Promise((r) => setTimeout(r, 500));
+    for (const tab of rest) {
+      expect((await rows(tab)).map((r) => [r.id, JSON.parse(r.data).n])).toEqual(ids.map((id, n) => [id, n]));
+    }
+    await eventually(async () => (await openStreams()) === 1, 10_000, 'one stream after the hand-over');
+    await Promise.all(rest.map((tab) => tab.close()));
+    await eventually(async () => (await openStreams()) === 0, 10_000, 'no stream left');
+  }, 120_000);
+
   it('the instance it is on is killed: the page reconnects and ends with every event once, in order', async () => {
     const page = await openPage('?channel=orders&channel=payments');
     const instance = await text(page, '#stream-instance');

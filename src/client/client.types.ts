@@ -37,8 +37,15 @@ export type ChannelEvent<M extends EventMap> =
   | { [K in keyof M & string]: { readonly channel: string; readonly event: K; readonly id: string; readonly data: M[K] } }[keyof M & string]
   | { readonly channel: string; readonly event: 'reset'; readonly id: string; readonly data: ResetData };
 
-/** Messages a stream hub sends to each subscriber. */
-export type HubMessage = { readonly kind: 'event'; readonly event: WireEvent } | { readonly kind: 'state'; readonly state: ConnectionState };
+/**
+ * Messages a stream hub sends to each subscriber. `position` reports a move that no event
+ * shows (the sync answer, an id-only frame): with the events' ids it tells a subscriber
+ * where to resume if the hub holding its stream goes away (a leader tab closing).
+ */
+export type HubMessage =
+  | { readonly kind: 'event'; readonly event: WireEvent }
+  | { readonly kind: 'state'; readonly state: ConnectionState }
+  | { readonly kind: 'position'; readonly url: string };
 
 /** What a subscription asks the hub for. */
 export interface StreamSpec {

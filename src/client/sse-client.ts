@@ -4,16 +4,19 @@ import type { ChannelEvent, ConnectionState, EventMap, HubMessage, StreamSpec, S
 import type { BackoffOptions } from './hub/backoff.js';
 import { joinUrl } from './hub/stream-url.js';
 import { LocalTransport } from './transport/local.transport.js';
+import { LeaderTabTransport } from './transport/leader-tab.transport.js';
 import { SharedWorkerTransport } from './transport/shared-worker.transport.js';
 
 export interface SseClientOptions {
   /** The gateway's base URL (default: this page's origin). */
   readonly baseUrl?: string;
   /**
-   * Share one connection per stream among every tab of the origin through a SharedWorker
-   * (default `true` where the browser has one). `false`: this page holds its own streams.
+   * Share one connection per stream among every tab of the origin (default `true`): through
+   * a SharedWorker where the browser has one, else through a leader tab elected with a Web
+   * Lock that relays over a BroadcastChannel. `'leader'` forces the latter; `false`: this
+   * page holds its own streams.
    */
-  readonly shared?: boolean;
+  readonly shared?: boolean | 'leader';
   /** The worker script (default `shared-worker.js` beside this module). */
   readonly workerUrl?: string | URL;
   /** Reconnection waits (jittered; default 1 s doubling up to 30 s; the server's `retry:` replaces the first). */
@@ -91,20 +94,39 @@ export class SseClient {
     if (!options.baseUrl && !origin) throw new Error('SseClient: baseUrl is required outside a browser page');
     this.baseUrl = new URL(options.baseUrl ?? '/', origin).href.replace(/\/+$/, '');
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
-    const canShare = typeof SharedWorker !== 'undefined' && options.fetch === undefined;
-    this.transport =
-      options.shared !== false && canShare
-        ? new SharedWorkerTransport({
-            workerUrl: options.workerUrl ?? new URL('./shared-worker.js', import.meta.url),
-            backoff: options.backoff,
-            lingerMs: options.lingerMs,
-          })
-        : new LocalTransport({ backoff: options.backoff, lingerMs: options.lingerMs, fetch: this.fetchFn });
+    this.transport = this.createTransport();
   }
 
-  /** True when streams are shared by the tabs of the origin (SharedWorker). */
+  /** How streams are held: by a SharedWorker, a leader tab, or this page alone (`local`). */
+  get sharing(): 'worker' | 'leader' | 'local' {
+    if (this.transport instanceof SharedWorkerTransport) return 'worker';
+    return this.transport instanceof LeaderTabTransport ? 'leader' : 'local';
+  }
+
+  /** True when streams are shared by the tabs of the origin. */
   get shared(): boolean {
-    return this.transport instanceof SharedWorkerTransport;
+    return this.sharing !== 'local';
+  }
+
+  /** With a leader tab: whether this tab holds the streams now. */
+  get leading(): boolean {
+    return this.transport instanceof LeaderTabTransport ? this.transport.leading : this.sharing === 'local';
+  }
+
+  private createTransport(): StreamTransport {
+    const { shared = true, backoff, lingerMs } = this.options;
+    const local = () => new LocalTransport({ backoff, lingerMs, fetch: this.fetchFn });
+    // A fetch of the caller's cannot travel to another context: such a client keeps its streams.
+    if (shared === false || this.options.fetch !== undefined) return local();
+    const canLead = typeof BroadcastChannel !== 'undefined' && typeof navigator !== 'undefined' && navigator.locks !== undefined;
+    const leader = () => (canLead ? new LeaderTabTransport({ backoff, lingerMs }) : local());
+    if (shared === 'leader' || typeof SharedWorker === 'undefined') return leader();
+    return new SharedWorkerTransport({
+      workerUrl: this.options.workerUrl ?? new URL('./shared-worker.js', import.meta.url),
+      backoff,
+      lingerMs,
+      fallback: leader,
+    });
   }
 
   /**

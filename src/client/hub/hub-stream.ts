@@ -50,6 +50,17 @@ export class HubStream {
     return this.current;
   }
 
+  /** Where a stream opened now would start so as to continue this one (`undefined` before the first sync). */
+  get positionUrl(): string | undefined {
+    return this.position?.url;
+  }
+
+  /** True for a stream of exactly these channels (in this order) on this gateway. */
+  serves(baseUrl: string, channels: readonly string[]): boolean {
+    const own = this.options.channels;
+    return baseUrl === this.options.baseUrl && own.length === channels.length && own.every((c, i) => c === channels[i]);
+  }
+
   start(): void {
     void this.run();
   }
@@ -98,6 +109,7 @@ export class HubStream {
     if (response.status !== 200) throw new HttpStatusError(response.status, parseRetryAfter(response.headers.get('retry-after')));
     const answer = (await response.json()) as { lastEventId: string | null; url: string };
     this.setState({ lastEventId: answer.lastEventId });
+    this.emit({ kind: 'position', url: answer.url });
     return { url: answer.url, id: answer.lastEventId };
   }
 
@@ -114,7 +126,10 @@ export class HubStream {
     this.setState({ status: 'open', attempt: 0, error: null, instance: response.headers.get('x-instance-id') });
     const reader = new EventStreamReader({
       frame: (frame) => this.frame(frame),
-      position: (id) => this.moveTo(id),
+      position: (id) => {
+        this.moveTo(id);
+        this.emit({ kind: 'position', url: this.position!.url });
+      },
       retry: (ms) => (this.serverRetryMs = ms),
     });
     const decoder = new TextDecoder();

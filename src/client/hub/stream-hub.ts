@@ -1,7 +1,6 @@
 import type { HubMessage, StreamSpec } from '../client.types.js';
 import type { BackoffOptions } from './backoff.js';
 import { HubStream } from './hub-stream.js';
-import { streamKey } from './stream-url.js';
 
 export interface StreamHubOptions {
   readonly backoff?: BackoffOptions;
@@ -23,13 +22,15 @@ interface Entry {
  */
 export class StreamHub {
   private readonly entries = new Map<string, Entry>();
+  private serial = 0;
 
   constructor(private readonly options: StreamHubOptions = {}) {}
 
   subscribe(spec: StreamSpec, listener: (message: HubMessage) => void): () => void {
-    const key = streamKey(spec.baseUrl, spec.channels, spec.startUrl);
-    let entry = this.entries.get(key);
+    let key = this.find(spec);
+    let entry = key === undefined ? undefined : this.entries.get(key);
     if (!entry) {
+      key = String(++this.serial);
       const listeners = new Set<(message: HubMessage) => void>();
       const stream = new HubStream(
         {
@@ -48,7 +49,10 @@ export class StreamHub {
     clearTimeout(entry.linger);
     entry.listeners.add(listener);
     listener({ kind: 'state', state: entry.stream.state });
+    const position = entry.stream.positionUrl;
+    if (position !== undefined) listener({ kind: 'position', url: position });
     const owner = entry;
+    const ownKey = key!;
     let active = true;
     return () => {
       if (!active) return;
@@ -56,11 +60,24 @@ export class StreamHub {
       owner.listeners.delete(listener);
       if (owner.listeners.size > 0) return;
       owner.linger = setTimeout(() => {
-        if (owner.listeners.size > 0 || this.entries.get(key) !== owner) return;
-        this.entries.delete(key);
+        if (owner.listeners.size > 0 || this.entries.get(ownKey) !== owner) return;
+        this.entries.delete(ownKey);
         owner.stream.close();
       }, this.options.lingerMs ?? 250);
     };
+  }
+
+  /**
+   * An open stream that serves `spec`: one of the same channels, standing where the spec
+   * wants to start (a hand-over, a sync answered at the same head), or any when it wants
+   * events from now on.
+   */
+  private find(spec: StreamSpec): string | undefined {
+    for (const [key, entry] of this.entries) {
+      if (!entry.stream.serves(spec.baseUrl, spec.channels)) continue;
+      if (spec.startUrl === undefined || entry.stream.positionUrl === spec.startUrl) return key;
+    }
+    return undefined;
   }
 
   /** Streams open now (for tests and diagnostics). */

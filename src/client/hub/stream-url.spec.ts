@@ -1,4 +1,4 @@
-import { joinUrl, streamKey, streamPath } from './stream-url.js';
+import { joinUrl, streamPath } from './stream-url.js';
 
 describe('stream urls', () => {
   it('one channel: its own path, the position in ?lastEventId=', () => {
@@ -15,9 +15,4 @@ describe('stream urls', () => {
     expect(joinUrl('http://h:1/gw//', '/sync')).toBe('http://h:1/gw/sync');
   });
 
-  it('one key per distinct stream', () => {
-    expect(streamKey('b', ['x'])).toBe(streamKey('b', ['x']));
-    expect(streamKey('b', ['x'])).not.toBe(streamKey('b', ['x'], '/channels/x/events?lastEventId=1'));
-    expect(streamKey('b', ['x', 'y'])).not.toBe(streamKey('b', ['y', 'x']));
-  });
 });

@@ -16,8 +16,3 @@ export function streamPath(channels: readonly string[], lastEventId?: string): s
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
 }
-
-/** One key per distinct stream: the channels (order kept: it is the wire order) and the start. */
-export function streamKey(base: string, channels: readonly string[], startUrl?: string): string {
-  return JSON.stringify([base, channels, startUrl ?? null]);
-}

@@ -2,7 +2,8 @@
 import { SseClient } from '/assets/sse-client.js';
 
 const params = new URLSearchParams(location.search);
-const client = new SseClient({ shared: params.get('shared') !== '0' });
+const sharedParam = params.get('shared');
+const client = new SseClient({ shared: sharedParam === '0' ? false : sharedParam === 'leader' ? 'leader' : true });
 const channels = params.getAll('channel').flatMap((c) => c.split(',')).filter(Boolean);
 if (channels.length === 0) channels.push('demo');
 const MAX_ROWS = 200;
@@ -26,6 +27,16 @@ function setState(state) {
   statusEl.dataset.status = state.status;
   $('stream-instance').textContent = state.instance ?? '—';
   document.body.dataset.status = state.status;
+  showSharing();
+}
+
+function showSharing() {
+  const label = {
+    worker: 'one stream (SharedWorker)',
+    leader: client.leading ? 'one stream (this tab leads)' : 'one stream (another tab leads)',
+    local: 'no (this tab only)',
+  }[client.sharing];
+  $('sharing').textContent = label;
 }
 
 function addEvent(event) {
@@ -124,5 +135,5 @@ $('clear').addEventListener('click', () => {
 });
 
 document.querySelectorAll('.origin').forEach((el) => (el.textContent = location.origin));
-$('sharing').textContent = client.shared ? 'one stream (SharedWorker)' : 'no (this tab only)';
+showSharing();
 connect();
