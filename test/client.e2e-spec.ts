@@ -1,5 +1,5 @@
-import { firstValueFrom, filter, type Subscription } from 'rxjs';
-import { SseClient, type ChannelEvent, type ConnectionState } from '../src/client/index.js';
+import type { Subscription } from 'rxjs';
+import { LocalTransport, SseClient, type ChannelEvent, type ConnectionState } from '../src/client/index.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { startNginx, type Nginx } from './support/nginx.js';
 import { eventually } from './support/ports.js';
@@ -118,6 +118,40 @@ describe('SseClient against real gateways', () => {
     expect(await openCount([a])).toBe(base + 1);
     second.stop();
     await eventually(async () => (await openCount([a])) === base, 10_000, 'stream closed');
+  });
+
+  it('a hub shares a stream with a subscriber starting exactly where it stands, and only then', async () => {
+    const hub = new LocalTransport({ lingerMs: 0 });
+    try {
+      const base = await openCount([b]);
+      const positions: string[] = [];
+      const events: string[] = [];
+      const first = hub.subscribe({ baseUrl: b.url, channels: ['handover'] }, (m) => {
+        if (m.kind === 'position') positions.push(m.url);
+        if (m.kind === 'event') events.push(m.event.id);
+      });
+      await eventually(() => positions.length > 0, 10_000, 'a position');
+      await eventually(async () => (await openCount([b])) === base + 1, 10_000, 'one stream');
+      // Where the first stands: joins it. An older position: a stream of its own.
+      const joined: string[] = [];
+      const second = hub.subscribe({ baseUrl: b.url, channels: ['handover'], startUrl: positions[positions.length - 1] }, (m) => {
+        if (m.kind === 'event') joined.push(m.event.id);
+      });
+      const old = await publish(b.url, 'handover', 'x');
+      await eventually(() => joined.length === 1 && events.length === 1, 10_000, 'the event on both');
+      expect(await openCount([b])).toBe(base + 1);
+      const behind: string[] = [];
+      const third = hub.subscribe({ baseUrl: b.url, channels: ['handover'], startUrl: positions[positions.length - 1] }, (m) => {
+        if (m.kind === 'event') behind.push(m.event.id);
+      });
+      await eventually(() => behind.length === 1, 10_000, 'replay for the one behind');
+      expect(behind).toEqual([old]);
+      expect(await openCount([b])).toBe(base + 2);
+      [first, second, third].forEach((unsubscribe) => unsubscribe());
+      await eventually(async () => (await openCount([b])) === base, 10_000, 'closed');
+    } finally {
+      hub.close();
+    }
   });
 
   it('reopens itself after a 503 with the last position, so events published meanwhile arrive', async () => {
