@@ -179,6 +179,8 @@ describe('the demo page in a real browser', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'demo-page.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'demo-page-narrow.png'), fullPage: true });
     await page.close();
   }, 120_000);
 });

@@ -22,7 +22,46 @@ function connect() {
   subscriptions.push(channel.state$.subscribe(setState), channel.events$.subscribe(addEvent));
 }
 
+const shortId = (id) => (id.length > 30 ? `${id.slice(0, 12)}…${id.slice(-14)}` : id);
+
+/**
+ * What to show for an id. A several-channel stream's id is an opaque token (base64url JSON of
+ * every channel's position); for a reader the event's own channel position says more. Display
+ * only: the client never looks inside tokens.
+ */
+function displayId(id, channel) {
+  if (channels.length < 2) return shortId(id);
+  try {
+    const positions = JSON.parse(atob(id.replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof positions[channel] === 'string' ? shortId(positions[channel]) : shortId(id);
+  } catch {
+    return shortId(id);
+  }
+}
+let lastShown = '';
+
+function logState(state) {
+  const line = `${state.status}|${state.instance}|${state.error}`;
+  if (line === lastShown) return;
+  lastShown = line;
+  const item = document.createElement('li');
+  const time = document.createElement('time');
+  time.textContent = new Date().toLocaleTimeString();
+  const pill = document.createElement('span');
+  pill.className = 'pill';
+  pill.dataset.status = state.status;
+  pill.textContent = state.status;
+  const detail = document.createElement('span');
+  detail.className = 'detail';
+  detail.textContent = [state.instance && `on ${state.instance}`, state.error].filter(Boolean).join(' · ');
+  item.append(time, pill, detail);
+  const timeline = $('timeline');
+  timeline.prepend(item);
+  while (timeline.children.length > 6) timeline.lastElementChild.remove();
+}
+
 function setState(state) {
+  logState(state);
   statusEl.textContent = state.status + (state.status === 'reconnecting' && state.error ? ` · ${state.error}` : '');
   statusEl.dataset.status = state.status;
   $('stream-instance').textContent = state.instance ?? '—';
@@ -59,6 +98,7 @@ function addEvent(event) {
     if (i === 3) {
       cell.className = 'mono id';
       cell.title = text;
+      cell.textContent = displayId(text, event.channel);
     }
     if (i === 4) cell.className = 'mono data';
     row.append(cell);
@@ -69,7 +109,7 @@ function addEvent(event) {
   setTimeout(() => row.classList.remove('fresh'), 1200);
   $('count').textContent = String(++count);
   $('empty').hidden = true;
-  $('last-id').textContent = `last id ${event.id.length > 28 ? event.id.slice(0, 26) + '…' : event.id}`;
+  $('last-id').textContent = `resumes from ${shortId(event.id)}`;
 }
 
 function renderChannels() {
