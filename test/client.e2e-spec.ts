@@ -120,6 +120,14 @@ describe('SseClient against real gateways', () => {
     await eventually(async () => (await openCount([a])) === base, 10_000, 'stream closed');
   });
 
+  it('stops, saying why, when the gateway refuses the channels for good (400)', async () => {
+    const seen = record(newClient(a.url), 'no spaces allowed');
+    await eventually(() => seen.state().status === 'closed', 10_000, 'closed');
+    expect(seen.state().error).toMatch(/^HTTP 400: .*channel/);
+    expect(seen.states.map((s) => s.status)).toEqual(['connecting', 'closed']);
+    seen.stop();
+  });
+
   it('a hub shares a stream with a subscriber starting exactly where it stands, and only then', async () => {
     const hub = new LocalTransport({ lingerMs: 0 });
     try {

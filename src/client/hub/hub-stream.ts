@@ -18,8 +18,26 @@ class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     readonly retryAfterMs: number | undefined,
+    detail?: string,
   ) {
-    super(`HTTP ${status}`);
+    super(detail ? `HTTP ${status}: ${detail}` : `HTTP ${status}`);
+  }
+
+  /** A request the gateway will refuse every time (a bad channel name, too many channels). */
+  get permanent(): boolean {
+    return this.status === 400;
+  }
+
+  static async of(response: Response): Promise<HttpStatusError> {
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    let detail: string | undefined;
+    if (response.status === 400) {
+      const body = (await response.json().catch(() => undefined)) as { message?: unknown } | undefined;
+      if (typeof body?.message === 'string') detail = body.message;
+    } else {
+      await response.body?.cancel().catch(() => undefined);
+    }
+    return new HttpStatusError(response.status, retryAfter, detail);
   }
 }
 
@@ -84,6 +102,12 @@ export class HubStream {
       } catch (error) {
         if (this.closed) return;
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof HttpStatusError && error.permanent) {
+          // Retrying cannot help: say why and stop (the subscriptions stay until unsubscribed).
+          this.setState({ status: 'closed', error: message });
+          this.closed = true;
+          return;
+        }
         if (error instanceof HttpStatusError) floorMs = error.retryAfterMs ?? 0;
         this.setState({ status: 'reconnecting', error: message });
       }
@@ -106,7 +130,7 @@ export class HubStream {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (response.status !== 200) throw new HttpStatusError(response.status, parseRetryAfter(response.headers.get('retry-after')));
+    if (response.status !== 200) throw await HttpStatusError.of(response);
     const answer = (await response.json()) as { lastEventId: string | null; url: string };
     this.setState({ lastEventId: answer.lastEventId });
     this.emit({ kind: 'position', url: answer.url });
@@ -119,10 +143,7 @@ export class HubStream {
       cache: 'no-store',
     });
     const type = response.headers.get('content-type') ?? '';
-    if (response.status !== 200 || !type.startsWith('text/event-stream') || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new HttpStatusError(response.status, parseRetryAfter(response.headers.get('retry-after')));
-    }
+    if (response.status !== 200 || !type.startsWith('text/event-stream') || !response.body) throw await HttpStatusError.of(response);
     this.setState({ status: 'open', attempt: 0, error: null, instance: response.headers.get('x-instance-id') });
     const reader = new EventStreamReader({
       frame: (frame) => this.frame(frame),
