@@ -16,6 +16,6 @@ export type {
   HubMessage,
 } from './client.types.js';
 /** Reconnection waits. */
-export { backoffDelay, type BackoffOptions } from './hub/backoff.js';
+export { backoffDelay, type BackoffOptions } from './hub/backoff.util.js';
 /** Streams held in this page only (what `shared: false` uses). */
 export { LocalTransport } from './transport/local.transport.js';

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import { Observable, filter, map } from 'rxjs';
 import type { ChannelEvent, ConnectionState, EventMap, HubMessage, StreamSpec, StreamTransport, WireEvent } from './client.types.js';
-import type { BackoffOptions } from './hub/backoff.js';
-import { joinUrl } from './hub/stream-url.js';
+import type { BackoffOptions } from './hub/backoff.util.js';
+import { joinUrl } from './hub/stream-url.util.js';
 import { LocalTransport } from './transport/local.transport.js';
 import { LeaderTabTransport } from './transport/leader-tab.transport.js';
 import { SharedWorkerTransport } from './transport/shared-worker.transport.js';

@@ -1,7 +1,7 @@
 import type { ConnectionState, HubMessage, WireEvent } from '../client.types.js';
-import { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
+import { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.util.js';
 import { EventStreamReader, type StreamFrame } from './event-stream.reader.js';
-import { joinUrl, streamPath } from './stream-url.js';
+import { joinUrl, streamPath } from './stream-url.util.js';
 
 export interface HubStreamOptions {
   readonly baseUrl: string;

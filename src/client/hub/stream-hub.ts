@@ -1,5 +1,5 @@
 import type { HubMessage, StreamSpec } from '../client.types.js';
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './backoff.util.js';
 import { HubStream } from './hub-stream.js';
 
 export interface StreamHubOptions {
@@ -16,9 +16,11 @@ interface Entry {
 }
 
 /**
- * Every stream of one page or one shared worker: subscriptions asking for the same channels
- * from the same start share one stream, opened with the first and closed (after a short
- * linger) with the last. A newcomer gets the current state at once, then what follows.
+ * Every stream of one page or one shared worker: a subscription joins an open stream of the
+ * same channels when it wants events from now on, or when that stream stands exactly where
+ * it wants to start; otherwise it gets its own. A stream opens with its first subscriber and
+ * closes (after a short linger) with its last. A newcomer gets the current state (and
+ * position) at once, then what follows.
  */
 export class StreamHub {
   private readonly entries = new Map<string, Entry>();

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { HubMessage, StreamSpec, StreamTransport } from '../client.types.js';
-import type { BackoffOptions } from '../hub/backoff.js';
+import type { BackoffOptions } from '../hub/backoff.util.js';
 import { TrackedSubscriptions } from './tracked-subscriptions.js';
 import type { TabToWorker, WorkerToTab } from './worker-protocol.js';
 

@@ -1,5 +1,5 @@
 import type { HubMessage, StreamSpec } from '../client.types.js';
-import { streamPath } from '../hub/stream-url.js';
+import { streamPath } from '../hub/stream-url.util.js';
 
 interface Tracked {
   readonly spec: StreamSpec;

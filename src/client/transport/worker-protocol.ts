@@ -1,4 +1,4 @@
-import type { BackoffOptions } from '../hub/backoff.js';
+import type { BackoffOptions } from '../hub/backoff.util.js';
 import type { HubMessage, StreamSpec } from '../client.types.js';
 
 /** Tab to shared worker. */

@@ -1,4 +1,4 @@
-import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { backoffDelay, parseRetryAfter } from './backoff.util.js';
 
 describe('backoffDelay', () => {
   const low = () => 0;

@@ -1,4 +1,4 @@
-import { joinUrl, streamPath } from './stream-url.js';
+import { joinUrl, streamPath } from './stream-url.util.js';
 
 describe('stream urls', () => {
   it('one channel: its own path, the position in ?lastEventId=', () => {
