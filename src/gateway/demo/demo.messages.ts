@@ -1,0 +1,2 @@
+/** The demo's files are built, not checked in: say how to get them. */
+export const demoAssetMissing = (file: string) => `${file} is not built: run npm run build (it bundles the client and the demo page into dist/public)`;
