@@ -90,6 +90,12 @@ describe('rebalancing long-lived streams', () => {
     const outOfOrder = clients.filter((c) => JSON.stringify(c.ids()) !== JSON.stringify(accepted)).length;
     const moved = clients.filter((c) => c.connections > 1).length;
     process.stdout.write(`  ${moved} clients moved; lost ${lost}, repeated ${repeated}, out of order ${outOfOrder}\n`);
+    for (const client of clients.filter((c) => JSON.stringify(c.ids()) !== JSON.stringify(accepted)).slice(0, 3)) {
+      const ids = client.ids();
+      const at = ids.findIndex((id, i) => id !== accepted[i]);
+      const around = client.events.slice(Math.max(0, at - 2), at + 3).map((e) => `${e.type}:${e.lastEventId}:${e.data.slice(0, 60)}`);
+      process.stdout.write(`  first difference at ${at}: expected ${accepted.slice(Math.max(0, at - 2), at + 3).join(' ')}\n    got ${around.join(' | ')}\n    instances ${client.instances.join(' ')}\n`);
+    }
     expect({ lost, repeated, outOfOrder }).toEqual({ lost: 0, repeated: 0, outOfOrder: 0 });
     expect(moved).toBeGreaterThanOrEqual(60);
   }, 120_000);

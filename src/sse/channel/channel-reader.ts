@@ -20,6 +20,8 @@ export interface ChannelReaderOptions {
 export class ChannelReader {
   private pending: StreamItem[] | null = [];
   private lastSent: string | null = null;
+  /** Set once live delivery has passed everything the replay sent. */
+  private caughtUp = false;
   private closed = false;
   private readonly listener: FanoutListener = (item) => this.onLive(item);
 
@@ -76,10 +78,15 @@ export class ChannelReader {
   private onLive(item: StreamItem): void {
     if (this.closed) return;
     if (!this.pending) {
-      // Live: the fan-out already delivers each event once and in order, so no comparison
-      // is needed (this runs once per event per subscriber).
-      this.lastSent = item.kind === 'event' ? item.event.id : item.cursor;
-      return this.sink(item);
+      // A live event can still arrive after the history that already held it (the broker's
+      // live and history answers travel separately), so compare until one newer than the
+      // last sent comes; from then on the fan-out's order makes the comparison needless
+      // (this runs once per event per subscriber).
+      if (this.caughtUp) {
+        this.lastSent = item.kind === 'event' ? item.event.id : item.cursor;
+        return this.sink(item);
+      }
+      return this.forward(item);
     }
     if (this.pending.length >= this.options.maxPending) {
       this.onFail(`more than ${this.options.maxPending} live events arrived during the replay`);
@@ -93,6 +100,7 @@ export class ChannelReader {
     if (item.kind === 'event') {
       if (this.lastSent !== null && this.broker.compare(item.event.id, this.lastSent) <= 0) return;
       this.lastSent = item.event.id;
+      if (!this.pending) this.caughtUp = true;
     } else {
       this.lastSent = item.cursor;
     }
