@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
+import { RedactingLogger } from './gateway/http/redacting.logger.js';
 
 const logger = new Logger('Gateway');
 
@@ -22,7 +23,10 @@ function readConfig(): GatewayConfig {
 
 async function bootstrap(): Promise<void> {
   const config = readConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: new RedactingLogger(),
+  });
   configureGatewayApp(app, config);
 
   let stopping = false;

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { EnvReader } from './env-parsers.js';
+import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 
 /** The gateway's settings, read from the environment (README: Configuration). */
 export interface GatewayConfig {
@@ -18,6 +19,8 @@ export interface GatewayConfig {
   readonly publishTimeoutMs: number;
   readonly drainMs: number;
   readonly instanceId: string;
+  /** Authorization, CORS, abuse limits and timeouts (README: Security). */
+  readonly security: SecurityConfig;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -48,6 +51,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     publishTimeoutMs: read.integer('SSE_PUBLISH_TIMEOUT_MS', 2_000, 50, 60_000),
     drainMs: read.integer('SSE_DRAIN_MS', 5_000, 0, 10 * 60_000),
     instanceId: read.pattern('INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters'),
+    security: readSecurityConfig(read),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
+import { LimitsModule } from './limits/limits.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { PublishController } from './publish/publish.controller.js';
@@ -8,6 +10,7 @@ import { SyncController } from './sync/sync.controller.js';
 
 /** The gateway's HTTP API on top of the SSE module (README: HTTP API). */
 @Module({
+  imports: [AuthModule, LimitsModule],
   controllers: [StreamController, PublishController, SyncController, HealthController],
   providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
 })

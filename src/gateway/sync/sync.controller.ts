@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { InvalidInputError, SseHub } from '../../sse/index.js';
 import { CompositePosition } from '../../sse/channel/composite-position.js';
+import { ChannelAccess } from '../auth/channel-access.decorator.js';
+import { SyncTokenInterceptor } from '../auth/sync-token.interceptor.js';
 
 export interface SyncAnswer {
   readonly channel?: string;
@@ -22,6 +24,8 @@ export class SyncController {
 
   @Post()
   @HttpCode(200)
+  @ChannelAccess({ action: 'sync', sources: ['header', 'cookie'], channels: (request) => syncChannels(request.body) })
+  @UseInterceptors(SyncTokenInterceptor)
   async sync(@Body() body: unknown): Promise<SyncAnswer> {
     const request = parseSyncBody(body);
     if (typeof request === 'string') {
@@ -40,7 +44,7 @@ export class SyncController {
 }
 
 /** `{"channel": "a"}` or `{"channels": ["a", "b"]}`. */
-function parseSyncBody(body: unknown): string | string[] {
+export function parseSyncBody(body: unknown): string | string[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidInputError('the body must be a JSON object: {"channel": "<name>"} or {"channels": ["<name>", …]}');
   }
@@ -52,4 +56,10 @@ function parseSyncBody(body: unknown): string | string[] {
     return [...new Set(channels as string[])];
   }
   throw new InvalidInputError('give either "channel": "<name>" or "channels": ["<name>", …]');
+}
+
+/** The channels a sync body asks for (what the authorization checks). */
+export function syncChannels(body: unknown): string[] {
+  const request = parseSyncBody(body);
+  return typeof request === 'string' ? [request] : request;
 }
