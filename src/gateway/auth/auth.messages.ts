@@ -1,7 +1,7 @@
 // Every text the authorization layer shows a client or an operator, in one place.
 
 export const tokenRequired = (action: 'publish' | 'subscribe' | 'sync', sources: string) =>
-  `${action === 'publish' ? 'publishing' : action === 'sync' ? 'a sync' : 'this stream'} needs a token (${sources})`;
+  `${action === 'publish' ? 'publishing' : action === 'sync' ? 'a sync' : 'subscribing'} needs a token (${sources})`;
 
 export const tokenInvalid = (reason: string) => `the token is not accepted: ${reason}`;
 

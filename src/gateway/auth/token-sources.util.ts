@@ -25,7 +25,7 @@ export function findToken(request: RequestWithQuery, sources: readonly TokenSour
   if (sources.includes('header')) {
     const header = request.headers.authorization;
     if (typeof header === 'string' && header.trim() !== '') {
-      const match = /^Bearer[ \t]+(\S*)[ \t]*$/i.exec(header);
+      const match = /^Bearer(?:[ \t]+(\S*))?[ \t]*$/i.exec(header);
       // Another scheme (Basic…) carries no bearer token; an empty one is a bad token.
       if (match) return { token: match[1] ?? '', source: 'header' };
     }
