@@ -32,7 +32,8 @@ export class StreamTokenService {
 
   /** A token opening `channels` from `position`, for the holder of `grant`. */
   async issue(grant: AccessGrant, channels: readonly string[], position: string | undefined, now = Date.now()): Promise<string> {
-    const nowS = Math.floor(now / 1000);
+    // Whole seconds, rounded up: the url is good for at least the configured time.
+    const nowS = Math.ceil(now / 1000);
     const parentExpS = grant.expiresAt === undefined ? undefined : Math.floor(grant.expiresAt / 1000);
     const expS = parentExpS === undefined ? nowS + this.ttlS : Math.min(nowS + this.ttlS, parentExpS);
     const claims: Record<string, unknown> = { ch: [...channels] };

@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { rateStoreDown } from './limits.messages.js';
@@ -28,7 +28,7 @@ export interface RedisRateLimitStoreOptions {
  * broker needs the same Redis to publish at all, and the limiter must not make an outage
  * worse than the broker's own 503s.
  */
-export class RedisRateLimitStore implements RateLimitStore, OnApplicationShutdown {
+export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: Redis;
   private lastWarning = 0;
@@ -43,6 +43,19 @@ export class RedisRateLimitStore implements RateLimitStore, OnApplicationShutdow
     });
     this.redis.on('error', () => {});
     this.redis.defineCommand('sseRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+  }
+
+  /** Waits (a bounded time) for the connection, so the first requests are counted too. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 2000);
+      this.redis.once('ready', done);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   async hit(key: string, windowMs: number): Promise<RateLimitHit> {
