@@ -49,7 +49,8 @@ async function bootstrap(): Promise<void> {
 
   await app.listen(config.port, config.host);
   const broker = config.redisUrl ? `redis ${redactUrl(config.redisUrl)}` : 'in-memory broker';
-  logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker})`);
+  const auth = config.security.jwt ? '' : ', AUTHORIZATION OFF';
+  logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker}${auth})`);
 }
 
 /** Never print a password from the Redis URL. */
