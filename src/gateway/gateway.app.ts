@@ -1,13 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { ClientAddressResolver } from './limits/client-address.util.js';
 import { accessLogMiddleware } from './http/access-log.middleware.js';
 import { bodyErrorsMiddleware } from './http/body-errors.middleware.js';
-import { corsMiddleware } from './http/cors.middleware.js';
-import { applyServerTimeouts } from './http/server-timeouts.js';
 import { bodyLimitMiddleware } from './http/body-limit.middleware.js';
+import { corsMiddleware } from './http/cors.middleware.js';
 import { instanceIdMiddleware } from './http/instance-id.middleware.js';
+import { applyServerTimeouts } from './http/server-timeouts.js';
+import { ClientAddressResolver } from './limits/client-address.util.js';
 
 /** A body counts as JSON when it says so, or says nothing (curl's `-d` without a type aside). */
 function isJsonBody(request: IncomingMessage): boolean {
@@ -17,7 +17,8 @@ function isJsonBody(request: IncomingMessage): boolean {
 
 /**
  * Express-level set-up shared by `main.ts` and the tests: server timeouts (slow clients),
- * the access log, instance header on every answer, CORS, the body size limit, the JSON body parser, JSON answers for its failures. Call
+ * the access log, instance header on every answer, CORS, the body size limit, the JSON
+ * body parser, JSON answers for its failures. Call
  * before `listen()`/`init()`; the app must be created with `bodyParser: false`.
  */
 export function configureGatewayApp(app: NestExpressApplication, config: GatewayConfig): void {
