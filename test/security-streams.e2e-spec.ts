@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { startGateway, type TestGateway } from './support/gateway-app.js';
 import { sleep } from './support/ports.js';
 import { openStream, post, request, type TestStream } from './support/sse-client.js';
@@ -121,5 +122,38 @@ describe('streams and token lifetimes', () => {
       });
       expect({ lastEventId, status: answer.status }).toEqual({ lastEventId, status: 400 });
     }
+  });
+});
+
+describe('stream urls across instances', () => {
+  const gateways: TestGateway[] = [];
+  afterAll(() => Promise.all(gateways.map((g) => g.close())));
+  const pair = async (env: Record<string, string>) => {
+    const [a, b] = [await startGateway(env), await startGateway(env)];
+    gateways.push(a, b);
+    return [a, b] as const;
+  };
+  const syncOnAOpenOnB = async (a: TestGateway, b: TestGateway, token: string) => {
+    const answer = await post(`${a.url}/sync`, { channel: 'live.x' }, { authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(200);
+    const stream = await openStream(`${b.url}${answer.body.url}`);
+    stream.close();
+    return stream.status;
+  };
+
+  it('open on every instance when the key is derived from the shared SSE_JWT_SECRET', async () => {
+    const [a, b] = await pair({ SSE_JWT_SECRET: TEST_SECRET });
+    expect(await syncOnAOpenOnB(a, b, await signToken(CLAIMS))).toBe(200);
+  });
+
+  it('open on every instance with a shared SSE_STREAM_TOKEN_SECRET, and only on their own without one', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const key = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const token = await signToken(CLAIMS, { alg: 'ES256', key: privateKey });
+    const [a, b] = await pair({ SSE_JWT_PUBLIC_KEY: key, SSE_STREAM_TOKEN_SECRET: 'a-cluster-wide-stream-token-secret-0123456789' });
+    expect(await syncOnAOpenOnB(a, b, token)).toBe(200);
+    const [c, d] = await pair({ SSE_JWT_PUBLIC_KEY: key });
+    expect(await syncOnAOpenOnB(c, d, token)).toBe(401);
+    expect(await syncOnAOpenOnB(c, c, token)).toBe(200);
   });
 });
