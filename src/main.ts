@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
+import { RedactingLogger } from './gateway/http/redacting.logger.js';
 
 const logger = new Logger('Gateway');
 
@@ -22,7 +23,10 @@ function readConfig(): GatewayConfig {
 
 async function bootstrap(): Promise<void> {
   const config = readConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: new RedactingLogger(),
+  });
   configureGatewayApp(app, config);
 
   let stopping = false;
@@ -45,7 +49,8 @@ async function bootstrap(): Promise<void> {
 
   await app.listen(config.port, config.host);
   const broker = config.redisUrl ? `redis ${redactUrl(config.redisUrl)}` : 'in-memory broker';
-  logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker})`);
+  const auth = config.security.jwt ? '' : ', AUTHORIZATION OFF';
+  logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker}${auth})`);
 }
 
 /** Never print a password from the Redis URL. */

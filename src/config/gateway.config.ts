@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { EnvReader } from './env-parsers.js';
+import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 
 /** The gateway's settings, read from the environment (README: Configuration). */
 export interface GatewayConfig {
@@ -22,6 +23,8 @@ export interface GatewayConfig {
   readonly rebalanceRatio: number;
   readonly rebalanceRate: number;
   readonly presenceIntervalMs: number;
+  /** Authorization, CORS, abuse limits and timeouts (README: Security). */
+  readonly security: SecurityConfig;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -56,6 +59,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rebalanceRate: read.integer('SSE_REBALANCE_RATE', 5, 1, 10_000),
     presenceIntervalMs: read.integer('SSE_PRESENCE_INTERVAL_MS', 1000, 100, 60_000),
     instanceId: read.pattern('INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters'),
+    security: readSecurityConfig(read),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -23,6 +23,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
     if (exception instanceof SseError) {
+      // Errors of the gateway's own layers (auth, limits) carry their headers (WWW-Authenticate, Retry-After).
+      const headers = (exception as { headers?: Readonly<Record<string, string>> }).headers;
+      for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
       response.status(exception.status).json(errorBody(exception.status, exception.message));
       return;
     }

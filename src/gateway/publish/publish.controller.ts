@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { SseHub, type PublishedEvent } from '../../sse/index.js';
+import { ChannelAccess } from '../auth/channel-access.decorator.js';
 import { parseIdempotencyKey, parsePublishBody } from './publish-request.js';
 
 /** REST publishing: `201 {id, channel}` only once the broker has stored the event. */
@@ -9,6 +10,7 @@ export class PublishController {
 
   @Post(':channel/events')
   @HttpCode(201)
+  @ChannelAccess({ action: 'publish', sources: ['header'], channels: (request) => [String(request.params.channel)] })
   async publish(
     @Param('channel') channel: string,
     @Body() body: unknown,

@@ -1,6 +1,7 @@
 import { Controller, Get, NotAcceptableException, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SseHub, SseResponder, readLastEventId } from '../../sse/index.js';
+import { ChannelAccess, wantsEventStream } from '../auth/channel-access.decorator.js';
 import { historyJson } from './history-response.js';
 import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.js';
 
@@ -17,6 +18,12 @@ export class StreamController {
   ) {}
 
   @Get('channels/:channel/events')
+  @ChannelAccess({
+    action: 'subscribe',
+    sources: ['header', 'query', 'cookie'],
+    channels: (request) => [String(request.params.channel)],
+    stream: wantsEventStream,
+  })
   async channel(@Param('channel') channel: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const wants = request.accepts(['text/event-stream', 'application/json']);
     if (wants === 'application/json') return this.history(channel, request, response);
@@ -25,6 +32,12 @@ export class StreamController {
   }
 
   @Get('events')
+  @ChannelAccess({
+    action: 'subscribe',
+    sources: ['header', 'query', 'cookie'],
+    channels: (request) => parseChannelList(request.query.channel),
+    stream: () => true,
+  })
   async channels(@Req() request: Request, @Res() response: Response): Promise<void> {
     const channels = parseChannelList(request.query.channel);
     await this.responder.stream(request, response, channels, readLastEventId(request), 'multi');

@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { InvalidInputError, SseHub } from '../../sse/index.js';
 import { CompositePosition } from '../../sse/channel/composite-position.js';
+import { ChannelAccess } from '../auth/channel-access.decorator.js';
+import { SyncTokenInterceptor } from '../auth/sync-token.interceptor.js';
 
 export interface SyncAnswer {
   readonly channel?: string;
@@ -22,8 +24,12 @@ export class SyncController {
 
   @Post()
   @HttpCode(200)
+  @ChannelAccess({ action: 'sync', sources: ['header', 'cookie'], channels: (request) => syncChannels(request.body) })
+  @UseInterceptors(SyncTokenInterceptor)
   async sync(@Body() body: unknown): Promise<SyncAnswer> {
     const request = parseSyncBody(body);
+    const resume = parseResumePosition(body);
+    if (resume !== undefined) return this.resumeAt(request, resume);
     if (typeof request === 'string') {
       const { head, cursor } = await this.hub.history(request, { limit: 0 });
       const url = `/channels/${encodeURIComponent(request)}/events?lastEventId=${encodeURIComponent(cursor)}`;
@@ -37,10 +43,34 @@ export class SyncController {
     const token = position.token();
     return { channels: request, lastEventId: token, url: `/events?${query}&lastEventId=${encodeURIComponent(token)}` };
   }
+
+  /**
+   * `"lastEventId"` in the body: the url resumes from a position the client already has
+   * (after its token expired, say), instead of the head, so nothing in between is lost.
+   */
+  private resumeAt(request: string | string[], position: string): SyncAnswer {
+    const channels = typeof request === 'string' ? [request] : request;
+    this.hub.assertChannels(channels);
+    if (typeof request === 'string') {
+      return { channel: request, lastEventId: position, url: `/channels/${encodeURIComponent(request)}/events?lastEventId=${encodeURIComponent(position)}` };
+    }
+    const query = request.map((channel) => `channel=${encodeURIComponent(channel)}`).join('&');
+    return { channels: request, lastEventId: position, url: `/events?${query}&lastEventId=${encodeURIComponent(position)}` };
+  }
+}
+
+/** The optional `"lastEventId"` of a sync body: 1-1024 visible ASCII characters. */
+function parseResumePosition(body: unknown): string | undefined {
+  const position = (body as { lastEventId?: unknown }).lastEventId;
+  if (position === undefined) return undefined;
+  if (typeof position !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(position)) {
+    throw new InvalidInputError('"lastEventId" must be an event id the stream gave (1-1024 visible ASCII characters)');
+  }
+  return position;
 }
 
 /** `{"channel": "a"}` or `{"channels": ["a", "b"]}`. */
-function parseSyncBody(body: unknown): string | string[] {
+export function parseSyncBody(body: unknown): string | string[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidInputError('the body must be a JSON object: {"channel": "<name>"} or {"channels": ["<name>", …]}');
   }
@@ -52,4 +82,10 @@ function parseSyncBody(body: unknown): string | string[] {
     return [...new Set(channels as string[])];
   }
   throw new InvalidInputError('give either "channel": "<name>" or "channels": ["<name>", …]');
+}
+
+/** The channels a sync body asks for (what the authorization checks). */
+export function syncChannels(body: unknown): string[] {
+  const request = parseSyncBody(body);
+  return typeof request === 'string' ? [request] : request;
 }
