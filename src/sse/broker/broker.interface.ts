@@ -49,6 +49,8 @@ export interface HistoryPage {
    * or on an empty channel a position meaning "from the start".
    */
   readonly cursor: string;
+  /** The position before the first event of the stream's current epoch ("from the start"). */
+  readonly origin: string;
   /**
    * Set when `after` cannot be resumed from: events after it were trimmed away, or it is
    * not a position of this channel's current epoch. `events` is then empty.

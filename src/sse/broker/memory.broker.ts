@@ -108,6 +108,7 @@ export class MemoryBroker implements Broker {
     const lastSeq = state?.lastSeq ?? 0;
     const head = lastSeq > 0 ? this.position(lastSeq) : null;
     const cursor = this.position(lastSeq);
+    const origin = this.position(0);
     const size = state?.size ?? 0;
     const limit = Math.max(0, query.limit);
 
@@ -116,14 +117,14 @@ export class MemoryBroker implements Broker {
       from = Math.max(0, size - limit);
     } else {
       const seq = this.seqOf(query.after);
-      if (seq === null || seq > lastSeq) return { events: [], head, cursor, reset: 'unknown' };
-      if (state && seq < state.maxDeletedSeq) return { events: [], head, cursor, reset: 'trimmed' };
+      if (seq === null || seq > lastSeq) return { events: [], head, cursor, origin, reset: 'unknown' };
+      if (state && seq < state.maxDeletedSeq) return { events: [], head, cursor, origin, reset: 'trimmed' };
       const firstSeq = lastSeq - size + 1;
       from = Math.max(0, seq + 1 - firstSeq);
     }
     const events: BrokerEvent[] = [];
     for (let i = from; i < size && events.length < limit; i++) events.push(publicView(state!.at(i)));
-    return { events, head, cursor };
+    return { events, head, cursor, origin };
   }
 
   compare(a: string, b: string): number {

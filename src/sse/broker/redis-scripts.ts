@@ -150,7 +150,8 @@ export function parseHistoryReply(reply: unknown, newestFirst: boolean): History
   const events = entries.map(([id, fields]) => toEvent(formatPosition(id, epoch), fields));
   if (newestFirst) events.reverse();
   const headPosition = head === '' ? null : formatPosition(head, epoch);
-  const page = { events, head: headPosition, cursor: headPosition ?? formatPosition(ORIGIN_STREAM_ID, epoch) };
+  const origin = formatPosition(ORIGIN_STREAM_ID, epoch);
+  const page = { events, head: headPosition, cursor: headPosition ?? origin, origin };
   return reset === '' ? page : { ...page, reset: reset as ResetReason };
 }
 

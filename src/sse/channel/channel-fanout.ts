@@ -134,14 +134,20 @@ export class ChannelFanout implements BrokerListener {
   }
 
   private async readAfterPosition(): Promise<void> {
+    let fromOrigin = false;
     for (;;) {
       const page = await this.broker.history(this.channel, {
         after: this.position!,
         limit: this.options.pageSize,
       });
       if (page.reset) {
-        this.position = page.cursor;
-        this.emit({ kind: 'reset', channel: this.channel, reason: page.reset, cursor: page.cursor });
+        // A new epoch (the stream was lost and recreated): every event in it came after what
+        // the listeners have, so they get all of them after the reset. Trimmed: from the head.
+        fromOrigin = page.reset === 'unknown' && !fromOrigin;
+        const from = fromOrigin ? page.origin : page.cursor;
+        this.position = from;
+        this.emit({ kind: 'reset', channel: this.channel, reason: page.reset, cursor: from });
+        if (fromOrigin) continue;
         return;
       }
       for (const event of page.events) this.deliver(event);

@@ -89,6 +89,25 @@ describe('ChannelReader', () => {
     expect(r.ids()).toEqual(live);
   });
 
+  it('after a lost stream, says reset and delivers every event of the new one', async () => {
+    const { open, broker } = setup();
+    const r = open('lost');
+    await r.reader.start();
+    const before = (await broker.publish('lost', { data: '1' })).id;
+    broker.disconnect();
+    // The stream is lost and recreated (a Redis restart without persistence): a new epoch.
+    broker.recreate();
+    const after = [(await broker.publish('lost', { data: '2' })).id, (await broker.publish('lost', { data: '3' })).id];
+    broker.reconnect();
+    for (let i = 0; i < 50 && r.ids().length < 3; i++) await tick();
+    expect(r.ids()).toEqual([before, ...after]);
+    const reset = r.items.find((i) => i.kind === 'reset');
+    expect(reset).toMatchObject({ kind: 'reset', reason: 'unknown' });
+    // Resuming from the reset's position replays the new stream from its start.
+    const page = await broker.history('lost', { after: reset!.kind === 'reset' ? reset!.cursor : '', limit: 10 });
+    expect(page.events.map((e) => e.id)).toEqual(after);
+  });
+
   it('says reset for a position that is not one, and goes live from the head', async () => {
     const { open, publish } = setup();
     const [head] = await publish('bogus', 1);

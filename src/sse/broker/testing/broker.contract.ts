@@ -90,8 +90,10 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       expect(empty.events).toEqual([]);
       expect(empty.head).toBeNull();
       expect(typeof empty.cursor).toBe('string');
+      expect(empty.origin).toBe(empty.cursor);
       const ids = await publishMany(broker, 'fresh', 3);
       const page = await broker.history('fresh', { after: empty.cursor, limit: 10 });
+      expect(page.origin).toBe(empty.origin);
       expect(page.reset).toBeUndefined();
       expect(page.events.map((e) => e.id)).toEqual(ids);
     });
