@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createConnection } from 'node:net';
+import { promisify } from 'node:util';
+import { startRedis, type RedisServer } from './redis-server.js';
+
+const run = promisify(execFile);
+
+/**
+ * A real Redis Cluster for e2e tests: `masters` redis-server processes in cluster mode on
+ * free loopback ports (no persistence, a temp dir each, so `nodes.conf` lives and dies with
+ * the node), joined by `redis-cli --cluster create` with no replicas. Resolves once every
+ * node reports `cluster_state:ok`.
+ */
+export interface RedisClusterOptions {
+  readonly masters?: number;
+  /** `cluster-node-timeout`; default 2000 ms. */
+  readonly nodeTimeoutMs?: number;
+}
+
+export interface RedisCluster {
+  readonly nodes: readonly RedisServer[];
+  /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,...` */
+  readonly url: string;
+  /** `127.0.0.1:p1,127.0.0.1:p2,...` (the `REDIS_CLUSTER_NODES` form). */
+  readonly nodeList: string;
+  /** SIGKILL one node; it keeps its port, `restart(i)` brings it back. */
+  kill(index: number): Promise<void>;
+  /** Starts a killed node again, with the same `nodes.conf` (it rejoins), and waits for `cluster_state:ok`. */
+  restart(index: number): Promise<void>;
+  /** Kills every node and removes the temp dirs. */
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+  const masters = options.masters ?? 3;
+  const cli = process.env.REDIS_CLI_BIN ?? '/usr/bin/redis-cli';
+  try {
+    accessSync(cli, constants.X_OK);
+  } catch {
+    throw new Error(`redis-cli not found at ${cli}: install it (apt-get install redis-tools) or set REDIS_CLI_BIN`);
+  }
+  const args = [
+    '--cluster-enabled', 'yes',
+    // Relative to each node's own --dir (a temp dir per node).
+    '--cluster-config-file', 'nodes.conf',
+    '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2000),
+  ];
+  const nodes: RedisServer[] = [];
+  try {
+    for (let i = 0; i < masters; i++) nodes.push(await startRedis({ args }));
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await Promise.all(nodes.map((n) => waitClusterOk(n.port)));
+    const nodeList = addresses.join(',');
+    return {
+      nodes,
+      url: `redis+cluster://${nodeList}`,
+      nodeList,
+      kill: (index) => nodes[index]!.kill(),
+      async restart(index) {
+        await nodes[index]!.restart();
+        await Promise.all(nodes.map((n) => waitClusterOk(n.port)));
+      },
+      async stop() {
+        await Promise.all(nodes.map((n) => n.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
+    throw error;
+  }
+}
+
+/** Waits until the node says `cluster_state:ok` (every slot served, as this node sees it). */
+export async function waitClusterOk(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await inline(port, 'CLUSTER INFO').catch((e: Error) => e.message);
+    if (/cluster_state:ok/.test(last)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`cluster node on port ${port} not ok within ${timeoutMs} ms:\n${last}`);
+}
+
+/** One inline command on a raw socket (no client library), its reply as text. */
+function inline(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      reject(new Error('timeout'));
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      // A bulk reply: `$<len>\r\n<body>\r\n`; anything else is one line.
+      const header = /^\$(\d+)\r\n/.exec(reply);
+      if ((header && reply.length >= header[0].length + Number(header[1]) + 2) || (!header && reply.includes('\r\n'))) {
+        socket.destroy();
+        resolve(reply);
+      }
+    });
+  });
+}
