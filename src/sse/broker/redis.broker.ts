@@ -135,6 +135,11 @@ export class RedisBroker implements Broker, BrokerHealth {
       // Every slots refresh (each 5 s, and after MOVED or a lost node): channels whose slot
       // changed hands move to the new owner's subscriber; subscribers of former masters go.
       this.cluster.on('refresh', () => this.onTopology());
+      // ioredis creates node connections lazily, and with no offline queue a second command
+      // to a node still connecting is refused: connect each one as soon as it is known.
+      this.cluster.on('+node', (node: Redis) => {
+        if (node.status === 'wait') node.connect().catch(noop);
+      });
     }
     this.subscriptions = new RedisSubscriptions({
       route: (live) => this.route(live),
@@ -153,7 +158,10 @@ export class RedisBroker implements Broker, BrokerHealth {
   async connect(): Promise<void> {
     this.assertOpen();
     let timer: NodeJS.Timeout | undefined;
-    const waits = [whenReady(this.cmd), ...[...this.subscribers.values()].map((s) => whenReady(s.conn))];
+    const waits = [
+      whenReady(this.cmd).then(() => Promise.all((this.cluster?.nodes('master') ?? []).map(whenReady))),
+      ...[...this.subscribers.values()].map((s) => whenReady(s.conn)),
+    ];
     const ready = await Promise.race([
       Promise.all(waits).then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS, false))),
