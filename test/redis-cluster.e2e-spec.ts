@@ -60,10 +60,8 @@ async function onNode<T>(i: number, work: (node: Redis) => Promise<T>): Promise<
 }
 
 /** Index of the node whose slot ranges hold `slot` (CLUSTER SLOTS as the nodes say it). */
-async function ownerOf(slot: number): Promise<number> {
-  const ranges = await onNode(0, (n) => n.cluster('SLOTS'));
-  const [, , master] = ranges.find(([from, to]) => slot >= from && slot <= to)!;
-  return cluster.nodes.findIndex((n) => n.port === master![1]);
+function ownerOf(slot: number): Promise<number> {
+  return cluster.ownerOf(slot);
 }
 
 /** Channel names, `perNode` owned by each master, for this key prefix. */
@@ -204,7 +202,8 @@ describe('two gateway instances on one Redis Cluster', () => {
 describe('RedisBroker when a cluster master fails', () => {
   it('fails fast for channels on the lost master, then resyncs and delivers again once it is back', async () => {
     const keyPrefix = `${unique()}:`;
-    const broker = await open({ keyPrefix, commandTimeoutMs: 2000, healthCheckMs: 500 });
+    const name = unique();
+    const broker = await open({ keyPrefix, connectionName: name, commandTimeoutMs: 2000, healthCheckMs: 500 });
     const byNode = await channelsPerNode(keyPrefix, 1);
     const [lost] = byNode[0]!;
     const [kept] = byNode[1]!;
@@ -241,5 +240,43 @@ describe('RedisBroker when a cluster master fails', () => {
     await waitFor(() => trace.includes('"after"'), 10_000);
     expect(trace.slice(0, 2)).toEqual(['"before"', 'resync']);
     expect(trace.filter((t) => t === 'resync')).toHaveLength(1);
+    // One subscriber connection on the restarted master again, holding the one channel.
+    expect(await clients(0, `${name}:sub`)).toEqual([expect.objectContaining({ sub: '0' })]);
+    expect([...broker.subscriberConnections().values()]).toEqual([1]);
   }, 90_000);
+
+  it('follows a channel whose slot is resharded to another master: resync first, then live again', async () => {
+    const keyPrefix = `${unique()}:`;
+    const broker = await open({ keyPrefix });
+    const other = await open({ keyPrefix });
+    const [[channel]] = await channelsPerNode(keyPrefix, 1);
+    const keys = redisChannelKeys(keyPrefix, channel!);
+    const slot = redisKeySlot(keys.live);
+    const trace: string[] = [];
+    let resyncs = 0;
+    await broker.subscribe(channel!, {
+      onEvent: (e) => trace.push(e.data),
+      onResync: () => {
+        resyncs++;
+        trace.push('resync');
+      },
+    });
+    const first = await other.publish(channel!, { data: '"before"' });
+    await waitFor(() => trace.length === 1);
+
+    await cluster.moveSlot(slot, 2);
+    // Published on the new owner before this instance follows the slot: only resync can bring it.
+    const moved = await other.publish(channel!, { data: '"moved"' });
+    await waitFor(() => resyncs === 1, 15_000);
+    expect(await onNode(2, (n) => n.call('PUBSUB', 'SHARDCHANNELS', `${keyPrefix}*`))).toEqual([keys.live]);
+    expect(await onNode(0, (n) => n.call('PUBSUB', 'SHARDCHANNELS', `${keyPrefix}*`))).toEqual([]);
+    const after = await other.publish(channel!, { data: '"after"' });
+    await waitFor(() => trace.includes('"after"'));
+    expect(trace.slice(0, 2)).toEqual(['"before"', 'resync']);
+    expect(trace.indexOf('resync')).toBeLessThan(trace.indexOf('"after"'));
+    // The keys moved with the slot: same epoch, and the gap is in the history.
+    const page = await broker.history(channel!, { after: first.id, limit: 10 });
+    expect(page.events.map((e) => e.id)).toEqual([moved.id, after.id]);
+    expect([...broker.subscriberConnections()].filter(([, count]) => count > 0)).toEqual([[`127.0.0.1:${cluster.nodes[2]!.port}`, 1]]);
+  }, 60_000);
 });

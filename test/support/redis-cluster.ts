@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -28,6 +29,14 @@ export interface RedisCluster {
   kill(index: number): Promise<void>;
   /** Starts a killed node again, with the same `nodes.conf` (it rejoins), and waits for `cluster_state:ok`. */
   restart(index: number): Promise<void>;
+  /** Index of the master serving `slot`, as node 0 sees it. */
+  ownerOf(slot: number): Promise<number>;
+  /**
+   * Live resharding of one slot to node `to`, the way `redis-cli --cluster reshard` does it
+   * (IMPORTING/MIGRATING, MIGRATE of every key, SETSLOT NODE everywhere); resolves once every
+   * node agrees on the new owner.
+   */
+  moveSlot(slot: number, to: number): Promise<void>;
   /** Kills every node and removes the temp dirs. */
   stop(): Promise<void>;
 }
@@ -62,6 +71,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         await nodes[index]!.restart();
         await Promise.all(nodes.map((n) => waitClusterOk(n.port)));
       },
+      ownerOf: (slot) => ownerOf(nodes, 0, slot),
+      moveSlot: (slot, to) => moveSlot(nodes, slot, to),
       async stop() {
         await Promise.all(nodes.map((n) => n.stop()));
       },
@@ -105,4 +116,46 @@ function inline(port: number, command: string): Promise<string> {
       }
     });
   });
+}
+
+async function withNodes<T>(nodes: readonly RedisServer[], work: (conns: Redis[]) => Promise<T>): Promise<T> {
+  const conns = nodes.map((n) => new Redis(n.port, '127.0.0.1', { lazyConnect: false }));
+  try {
+    return await work(conns);
+  } finally {
+    conns.forEach((c) => c.disconnect());
+  }
+}
+
+async function ownerOf(nodes: readonly RedisServer[], viewer: number, slot: number): Promise<number> {
+  return withNodes([nodes[viewer]!], async ([conn]) => {
+    const ranges = await conn!.cluster('SLOTS');
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+    return range ? nodes.findIndex((n) => n.port === range[2]![1]) : -1;
+  });
+}
+
+async function moveSlot(nodes: readonly RedisServer[], slot: number, to: number): Promise<void> {
+  const from = await ownerOf(nodes, 0, slot);
+  if (from === to) return;
+  await withNodes(nodes, async (conns) => {
+    const ids = await Promise.all(conns.map((c) => c.cluster('MYID')));
+    const source = conns[from]!;
+    const target = conns[to]!;
+    await target.cluster('SETSLOT', slot, 'IMPORTING', ids[from]!);
+    await source.cluster('SETSLOT', slot, 'MIGRATING', ids[to]!);
+    for (;;) {
+      const keys = await source.cluster('GETKEYSINSLOT', slot, 100);
+      if (keys.length === 0) break;
+      await source.call('MIGRATE', '127.0.0.1', nodes[to]!.port, '', 0, 5000, 'KEYS', ...keys);
+    }
+    // Target first, then the source, then everyone else (as redis-cli does).
+    const order = [to, from, ...conns.keys()].filter((i, k, all) => all.indexOf(i) === k);
+    for (const i of order) await conns[i]!.cluster('SETSLOT', slot, 'NODE', ids[to]!);
+  });
+  const deadline = Date.now() + 30_000;
+  while ((await Promise.all(nodes.map((_, i) => ownerOf(nodes, i, slot)))).some((owner) => owner !== to)) {
+    if (Date.now() > deadline) throw new Error(`slot ${slot} did not settle on node ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

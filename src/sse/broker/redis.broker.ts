@@ -136,10 +136,13 @@ export class RedisBroker implements Broker, BrokerHealth {
       // changed hands move to the new owner's subscriber; subscribers of former masters go.
       this.cluster.on('refresh', () => this.onTopology());
       // ioredis creates node connections lazily, and with no offline queue a second command
-      // to a node still connecting is refused: connect each one as soon as it is known.
-      this.cluster.on('+node', (node: Redis) => {
-        if (node.status === 'wait') node.connect().catch(noop);
-      });
+      // to a node still connecting is refused: connect each one as soon as the cluster is
+      // ready (not before: its ready check would hit a node still connecting and fail).
+      const connectNode = (node: Redis) => {
+        if (node.status === 'wait' && this.cluster?.status === 'ready') node.connect().catch(noop);
+      };
+      this.cluster.on('+node', connectNode);
+      this.cluster.on('ready', () => this.cluster?.nodes('all').forEach(connectNode));
     }
     this.subscriptions = new RedisSubscriptions({
       route: (live) => this.route(live),
