@@ -127,6 +127,8 @@ describe('RedisBroker on a Redis Cluster', () => {
     const subs = await Promise.all(byNode.flat().flatMap((channel) => [0, 1].map(() => broker.subscribe(channel, { onEvent: () => undefined }))));
     expect([...broker.subscriberConnections().values()]).toEqual([20, 20, 20]);
     for (const i of cluster.nodes.keys()) {
+      // And one command connection per master: 2 per master in all, for 60 channels.
+      expect(await clients(i, `${name}:cmd`)).toHaveLength(1);
       const subscribers = await clients(i, `${name}:sub`);
       expect(subscribers).toHaveLength(1);
       // Shard channels are not counted in `sub` (plain channels): SSUBSCRIBE was used.

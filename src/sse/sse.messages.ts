@@ -71,6 +71,3 @@ export const invalidRedisClusterUrl = (reason: string) =>
 
 export const invalidRedisClusterNode = (node: string) =>
   `${JSON.stringify(truncate(node))} is not host:port (port 1-65535; IPv6 in brackets)`;
-
-export const redisTopologyChanged = (moved: number) =>
-  `Redis Cluster slots moved: ${moved} subscribed channel(s) re-subscribed on their new shard`;

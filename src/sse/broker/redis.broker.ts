@@ -1,4 +1,4 @@
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { BrokerUnavailableError, InvalidInputError } from '../errors/index.js';
 import { SSE_DEFAULTS } from '../sse.constants.js';
 import {
@@ -23,7 +23,8 @@ import type {
 } from './broker.interface.js';
 import { newEpoch } from './epoch.util.js';
 import { backoff, boundedCall, noop, reasonOf, silentLogger, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
-import { redisChannelKeys, redisKeySlot } from './redis-keys.util.js';
+import { clusterAuth, createRedisCluster, masterKeys, slotOwner } from './redis-cluster.util.js';
+import { redisChannelKeys } from './redis-keys.util.js';
 import { compareRedisPositions, parseStreamPosition } from './redis-position.util.js';
 import { defineScripts, parseHistoryReply, parsePublishReply, type RedisScripts } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
@@ -122,8 +123,8 @@ export class RedisBroker implements Broker, BrokerHealth {
       this.subscribers.set('', sub);
       this.makeSubscriber = () => sub;
     } else {
-      const auth = { username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) };
-      this.cluster = this.cmd = new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptions(common, auth, name));
+      const auth = clusterAuth(target);
+      this.cluster = this.cmd = createRedisCluster(target, { ...common, connectionName: `${name}:cmd` }, (times) => backoff(times, MAX_RETRY_DELAY_MS));
       this.sharded = options.clusterPubSub === 'sharded' ? true : options.clusterPubSub === 'plain' ? false : undefined;
       this.makeSubscriber = (key) => {
         const link = new RedisSubscriber(parseRedisNodeKey(key), { ...common, ...auth, connectionName: `${name}:sub` }, {
@@ -135,14 +136,6 @@ export class RedisBroker implements Broker, BrokerHealth {
       // Every slots refresh (each 5 s, and after MOVED or a lost node): channels whose slot
       // changed hands move to the new owner's subscriber; subscribers of former masters go.
       this.cluster.on('refresh', () => this.onTopology());
-      // ioredis creates node connections lazily, and with no offline queue a second command
-      // to a node still connecting is refused: connect each one as soon as the cluster is
-      // ready (not before: its ready check would hit a node still connecting and fail).
-      const connectNode = (node: Redis) => {
-        if (node.status === 'wait' && this.cluster?.status === 'ready') node.connect().catch(noop);
-      };
-      this.cluster.on('+node', connectNode);
-      this.cluster.on('ready', () => this.cluster?.nodes('all').forEach(connectNode));
     }
     this.subscriptions = new RedisSubscriptions({
       route: (live) => this.route(live),
@@ -241,7 +234,7 @@ export class RedisBroker implements Broker, BrokerHealth {
   private route(live: string): RedisSubscriber {
     let key = '';
     if (this.cluster) {
-      const owner = this.sharded ? this.cluster.slots[redisKeySlot(live)]?.[0] : this.masterKeys()[0];
+      const owner = this.sharded ? slotOwner(this.cluster, live) : masterKeys(this.cluster)[0];
       if (owner === undefined) throw new BrokerUnavailableError(redisUnreachable);
       key = owner;
     }
@@ -250,19 +243,13 @@ export class RedisBroker implements Broker, BrokerHealth {
     return link;
   }
 
-  /** Master node keys in a stable order (plain pub/sub picks the first: the same on every instance). */
-  private masterKeys(): string[] {
-    const masters = new Set<string>();
-    for (const owners of this.cluster?.slots ?? []) if (owners?.[0]) masters.add(owners[0]);
-    return [...masters].sort();
-  }
-
   private onTopology(): void {
     if (this.closing || this.sharded === undefined) return;
     this.subscriptions.reconcile();
-    // After reconcile has routed every channel away from them: subscribers of nodes that are
-    // no longer masters (failed over, removed) are closed.
-    const keys = this.masterKeys();
+    // Subscribers of nodes that are no longer masters (failed over, resharded empty) are
+    // closed once no channel is live on them (a later refresh closes the ones still busy).
+    // Plain pub/sub subscribes on the first master: the same on every instance.
+    const keys = this.cluster ? masterKeys(this.cluster) : [];
     const wanted = new Set(this.sharded ? keys : keys.slice(0, 1));
     for (const [key, link] of this.subscribers) {
       if (!wanted.has(key) && this.subscriptions.countOn(link) === 0) {
@@ -329,22 +316,4 @@ export class RedisBroker implements Broker, BrokerHealth {
   private assertOpen(): void {
     if (this.closing) throw new BrokerUnavailableError(brokerClosed);
   }
-}
-
-/** ioredis Cluster settings with the single-server guarantees: fail fast, never queue or resend. */
-function clusterOptions(common: RedisOptions, auth: RedisOptions, name: string): ClusterOptions {
-  const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = common;
-  return {
-    lazyConnect,
-    enableOfflineQueue,
-    scaleReads: 'master',
-    // A command to a lost node, or while the cluster is down, fails at once instead of being
-    // retried on a timer (a retry could store a publish after its caller was told 503).
-    retryDelayOnFailover: 0,
-    retryDelayOnClusterDown: 0,
-    // TRYAGAIN (a slot mid-migration) means "not executed": retried at once, 16 times at most.
-    retryDelayOnTryAgain: 0,
-    clusterRetryStrategy: (times) => backoff(times, MAX_RETRY_DELAY_MS),
-    redisOptions: { ...perNode, ...auth, connectionName: `${name}:cmd` },
-  };
 }
