@@ -39,6 +39,8 @@ export class RedisSubscriber {
   private fresh = true;
   private up = false;
   private lastError = '';
+  private repairTimer: NodeJS.Timeout | undefined;
+  private repairs = 0;
 
   constructor(target: string | RedisOptions, connection: RedisOptions, private readonly options: RedisSubscriberOptions) {
     // We re-subscribe ourselves after a reconnect: ioredis would do it fire-and-forget, with
@@ -87,6 +89,30 @@ export class RedisSubscriber {
     this.conn.disconnect(true);
   }
 
+  get ready(): boolean {
+    return this.conn.status === 'ready';
+  }
+
+  /**
+   * Re-subscribing on this connection failed while it looked fine: reconnect it (its
+   * 'ready' re-subscribes everything), after a pause that grows with each failure in a row,
+   * so a server that keeps refusing (cluster down, loading) is not hammered.
+   */
+  scheduleRepair(): void {
+    if (this.repairTimer || this.options.isClosing()) return;
+    const delay = Math.min(100 * 2 ** this.repairs++, 2_000);
+    this.repairTimer = setTimeout(() => {
+      this.repairTimer = undefined;
+      if (!this.options.isClosing() && this.ready) this.reconnect();
+    }, delay);
+    this.repairTimer.unref();
+  }
+
+  /** A re-subscribe on this connection succeeded: the next failure is repaired quickly again. */
+  repaired(): void {
+    this.repairs = 0;
+  }
+
   /** A connection can die silently (half-open TCP): only a PING notices before keepalive does. */
   checkHealth(): void {
     if (this.conn.status !== 'ready') return;
@@ -99,6 +125,7 @@ export class RedisSubscriber {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.repairTimer);
     if (this.conn.status === 'ready') {
       try {
         await this.call(() => this.conn.quit());

@@ -31,8 +31,6 @@ export interface RedisSubscriptionsOptions {
   readonly route: (live: string) => RedisSubscriber;
   readonly logger: RedisBrokerLogger;
   readonly isClosing: () => boolean;
-  /** Re-subscribing on `link` failed: make it try again (reconnect it, refresh the topology). */
-  readonly repair: (link: RedisSubscriber) => void;
 }
 
 /**
@@ -105,13 +103,15 @@ export class RedisSubscriptions {
         if (this.options.isClosing() || entry.registrations.size === 0) return;
         link = this.options.route(entry.live);
         session = link.session;
+        if (!link.ready) return; // its 'ready' reconciles again
         if (!this.isCurrent(entry, link)) await this.redisSubscribe(entry, link);
         if (entry.session === link.session) for (const registration of [...entry.registrations]) this.resyncIfBehind(registration, entry.session);
+        link.repaired();
       }).catch((error: unknown) => {
         // A newer session of that subscriber (or the next topology refresh) tries again.
         if (this.options.isClosing() || !link || link.session !== session) return;
         this.options.logger.warn(redisResyncFailed(reasonOf(error)));
-        this.options.repair(link);
+        link.scheduleRepair();
       });
     }
   }
@@ -135,6 +135,7 @@ export class RedisSubscriptions {
     } catch {
       return false; // owner unknown right now: the next topology refresh tries again
     }
+    if (!link.ready) return false; // lost: its 'ready' reconciles again
     if (!this.isCurrent(entry, link)) return true;
     for (const registration of entry.registrations) {
       if (registration.seenOn !== undefined && registration.seenOn !== entry.session) return true;

@@ -141,10 +141,6 @@ export class RedisBroker implements Broker, BrokerHealth {
       route: (live) => this.route(live),
       logger: this.logger,
       isClosing,
-      repair: (link) => {
-        link.reconnect();
-        this.cluster?.refreshSlotsCache();
-      },
     });
     this.scripts = defineScripts(this.cmd);
     this.watchCommands();
