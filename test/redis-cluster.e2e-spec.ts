@@ -50,8 +50,8 @@ brokerContract('RedisBroker on a Redis Cluster (plain pub/sub)', {
 });
 
 /** A direct connection to node `i` (no cluster routing), closed after `work`. */
-async function onNode<T>(i: number, work: (node: Redis) => Promise<T>): Promise<T> {
-  const node = new Redis(cluster.nodes[i]!.port, '127.0.0.1');
+async function onNode<T>(i: number, work: (node: Redis) => Promise<T>, on: RedisCluster = cluster): Promise<T> {
+  const node = new Redis(on.nodes[i]!.port, '127.0.0.1');
   try {
     return await work(node);
   } finally {
@@ -76,8 +76,8 @@ async function channelsPerNode(prefix: string, perNode: number): Promise<string[
 }
 
 /** CLIENT LIST entries named `name` on node `i`. */
-async function clients(i: number, name: string): Promise<Record<string, string>[]> {
-  const list = (await onNode(i, (n) => n.client('LIST'))) as string;
+async function clients(i: number, name: string, on: RedisCluster = cluster): Promise<Record<string, string>[]> {
+  const list = (await onNode(i, (n) => n.client('LIST'), on)) as string;
   return list
     .split('\n')
     .filter(Boolean)
@@ -281,4 +281,54 @@ describe('RedisBroker when a cluster master fails', () => {
     expect(page.events.map((e) => e.id)).toEqual([moved.id, after.id]);
     expect([...broker.subscriberConnections()].filter(([, count]) => count > 0)).toEqual([[`127.0.0.1:${cluster.nodes[2]!.port}`, 1]]);
   }, 60_000);
+});
+
+describe('RedisBroker when a master fails over to its replica', () => {
+  let withReplicas: RedisCluster;
+  beforeAll(async () => {
+    withReplicas = await startRedisCluster({ masters: 3, replicas: 1 });
+  }, 60_000);
+  afterAll(async () => {
+    await withReplicas?.stop();
+  });
+
+  it('moves the subscription to the promoted replica, resyncs, and delivers again', async () => {
+    const keyPrefix = `${unique()}:`;
+    const name = unique();
+    const broker = await open({ url: withReplicas.url, keyPrefix, connectionName: name });
+    const other = await open({ url: withReplicas.url, keyPrefix });
+    const channel = 'failover';
+    const slot = redisKeySlot(redisChannelKeys(keyPrefix, channel).live);
+    const master = await withReplicas.ownerOf(slot);
+    const trace: string[] = [];
+    await broker.subscribe(channel, {
+      onEvent: (e) => trace.push(e.data),
+      onResync: () => trace.push('resync'),
+    });
+    const first = await other.publish(channel, { data: '"before"' });
+    await waitFor(() => trace.length === 1);
+    await sleep(200); // let the replica receive the event
+
+    await withReplicas.kill(master);
+    let promoted = -1;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && (promoted < 0 || promoted === master); await sleep(200)) {
+      promoted = await withReplicas.ownerOf(slot).catch(() => -1);
+    }
+    expect(promoted).not.toBe(master);
+    let sent: string | undefined;
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && sent === undefined; await sleep(100)) {
+      sent = await other.publish(channel, { data: '"after"' }).then((r) => r.id, () => undefined);
+    }
+    expect(sent).toBeDefined();
+    await waitFor(() => trace.includes('resync'), 20_000);
+    const page = await broker.history(channel, { after: first.id, limit: 10 });
+    expect(page.reset).toBeUndefined(); // the replica had the stream: same epoch, positions still good
+    expect(page.events.map((e) => e.id)).toContain(sent);
+    await waitFor(() => trace.includes('"after"') || page.events.length > 0, 10_000);
+    expect(trace.slice(0, 2)).toEqual(['"before"', 'resync']);
+    // The subscriber of the dead master is gone; the promoted one carries the channel.
+    await waitFor(() => [...broker.subscriberConnections().keys()].every((key) => !key.endsWith(`:${withReplicas.nodes[master]!.port}`)), 15_000);
+    expect(broker.subscriberConnections().get(`127.0.0.1:${withReplicas.nodes[promoted]!.port}`)).toBe(1);
+    expect(await clients(promoted, `${name}:sub`, withReplicas)).toHaveLength(1);
+  }, 120_000);
 });

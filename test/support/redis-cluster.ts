@@ -10,11 +10,13 @@ const run = promisify(execFile);
 /**
  * A real Redis Cluster for e2e tests: `masters` redis-server processes in cluster mode on
  * free loopback ports (no persistence, a temp dir each, so `nodes.conf` lives and dies with
- * the node), joined by `redis-cli --cluster create` with no replicas. Resolves once every
- * node reports `cluster_state:ok`.
+ * the node), joined by `redis-cli --cluster create` (no replicas unless asked). Resolves
+ * once every node reports `cluster_state:ok`.
  */
 export interface RedisClusterOptions {
   readonly masters?: number;
+  /** Replicas per master (`--cluster-replicas`); default 0. */
+  readonly replicas?: number;
   /** `cluster-node-timeout`; default 2000 ms. */
   readonly nodeTimeoutMs?: number;
 }
@@ -29,7 +31,7 @@ export interface RedisCluster {
   kill(index: number): Promise<void>;
   /** Starts a killed node again, with the same `nodes.conf` (it rejoins), and waits for `cluster_state:ok`. */
   restart(index: number): Promise<void>;
-  /** Index of the master serving `slot`, as node 0 sees it. */
+  /** Index of the master serving `slot`, as the first live node sees it. */
   ownerOf(slot: number): Promise<number>;
   /**
    * Live resharding of one slot to node `to`, the way `redis-cli --cluster reshard` does it
@@ -43,6 +45,7 @@ export interface RedisCluster {
 
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 0;
   const cli = process.env.REDIS_CLI_BIN ?? '/usr/bin/redis-cli';
   try {
     accessSync(cli, constants.X_OK);
@@ -57,10 +60,12 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   ];
   const nodes: RedisServer[] = [];
   try {
-    for (let i = 0; i < masters; i++) nodes.push(await startRedis({ args }));
+    for (let i = 0; i < masters * (1 + replicas); i++) nodes.push(await startRedis({ args }));
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
-    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
     await Promise.all(nodes.map((n) => waitClusterOk(n.port)));
+    // A replica that never finished its first sync would refuse to fail over: wait for it.
+    if (replicas > 0) await waitReplicasInSync(nodes, masters * replicas);
     const nodeList = addresses.join(',');
     return {
       nodes,
@@ -71,7 +76,18 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         await nodes[index]!.restart();
         await Promise.all(nodes.map((n) => waitClusterOk(n.port)));
       },
-      ownerOf: (slot) => ownerOf(nodes, 0, slot),
+      async ownerOf(slot) {
+        // As the first node that answers sees it (a killed node does not).
+        let lastError: unknown;
+        for (const viewer of nodes.keys()) {
+          try {
+            return await ownerOf(nodes, viewer, slot);
+          } catch (error) {
+            lastError = error;
+          }
+        }
+        throw lastError;
+      },
       moveSlot: (slot, to) => moveSlot(nodes, slot, to),
       async stop() {
         await Promise.all(nodes.map((n) => n.stop()));
@@ -119,7 +135,9 @@ function inline(port: number, command: string): Promise<string> {
 }
 
 async function withNodes<T>(nodes: readonly RedisServer[], work: (conns: Redis[]) => Promise<T>): Promise<T> {
-  const conns = nodes.map((n) => new Redis(n.port, '127.0.0.1', { lazyConnect: false }));
+  // Fail at once on a node that is down, instead of queueing and retrying.
+  const conns = nodes.map((n) => new Redis(n.port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 }));
+  conns.forEach((c) => c.on('error', () => undefined));
   try {
     return await work(conns);
   } finally {
@@ -157,5 +175,17 @@ async function moveSlot(nodes: readonly RedisServer[], slot: number, to: number)
   while ((await Promise.all(nodes.map((_, i) => ownerOf(nodes, i, slot)))).some((owner) => owner !== to)) {
     if (Date.now() > deadline) throw new Error(`slot ${slot} did not settle on node ${to}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitReplicasInSync(nodes: readonly RedisServer[], expected: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const synced = await withNodes(nodes, (conns) =>
+      Promise.all(conns.map((c) => c.info('replication').then((info) => /role:slave/.test(info) && /master_link_status:up/.test(info)))),
+    );
+    if (synced.filter(Boolean).length === expected) return;
+    if (Date.now() > deadline) throw new Error(`only ${synced.filter(Boolean).length} of ${expected} replicas in sync`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

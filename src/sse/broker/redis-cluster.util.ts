@@ -5,6 +5,9 @@ import type { RedisTarget } from './redis-url.util.js';
 
 type ClusterTarget = Extract<RedisTarget, { mode: 'cluster' }>;
 
+/** How often the slot map is read again (besides after MOVED and lost subscriber connections). */
+export const SLOTS_REFRESH_MS = 5_000;
+
 /** Credentials and TLS of a cluster URL, for every connection to its nodes. */
 export function clusterAuth(target: ClusterTarget): RedisOptions {
   return { username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) };
@@ -30,6 +33,10 @@ export function createRedisCluster(target: ClusterTarget, perNode: RedisOptions,
       // TRYAGAIN (a slot mid-migration) means "not executed": retried at once, 16 times at most.
       retryDelayOnTryAgain: 0,
       clusterRetryStrategy: retryStrategy,
+      // ioredis 6 documents 5 s but defaults to no periodic refresh at all: without it, a
+      // failover is only noticed by the next command to the lost node, and an instance that
+      // only listens would never move its subscriptions to the promoted replica.
+      slotsRefreshInterval: SLOTS_REFRESH_MS,
       redisOptions: { ...redisOptions, ...clusterAuth(target) },
     } satisfies ClusterOptions,
   );

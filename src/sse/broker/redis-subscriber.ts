@@ -9,6 +9,8 @@ export interface RedisSubscriberHooks {
   ready(link: RedisSubscriber): void;
   /** Redis took subscriptions away without the connection dropping (a slot left this shard). */
   moved(link: RedisSubscriber): void;
+  /** The connection closed (or a reconnect attempt failed): its node may have failed over. */
+  lost(link: RedisSubscriber): void;
 }
 
 export interface RedisSubscriberOptions {
@@ -157,6 +159,7 @@ export class RedisSubscriber {
       if (this.up && !this.options.isClosing()) logger.warn(redisLost(role, this.lastError || 'connection closed'));
       this.up = false;
       this.lastError = '';
+      if (!this.options.isClosing()) hooks.lost(this);
     });
   }
 }

@@ -113,6 +113,7 @@ export class RedisBroker implements Broker, BrokerHealth {
       message: (link: RedisSubscriber, live: string, message: string) => this.subscriptions.dispatch(link, live, message),
       ready: () => this.subscriptions.reconcile(),
       moved: () => this.cluster?.refreshSlotsCache(),
+      lost: () => this.cluster?.refreshSlotsCache(),
     };
     if (target.mode === 'single') {
       this.cmd = new Redis(target.url, { ...common, connectionName: `${name}:cmd` });
