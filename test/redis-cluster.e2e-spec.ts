@@ -55,7 +55,7 @@ async function onNode<T>(i: number, work: (node: Redis) => Promise<T>, on: Redis
   try {
     return await work(node);
   } finally {
-    node.disconnect();
+    await node.quit().catch(() => node.disconnect());
   }
 }
 
@@ -205,7 +205,9 @@ describe('RedisBroker when a cluster master fails', () => {
   it('fails fast for channels on the lost master, then resyncs and delivers again once it is back', async () => {
     const keyPrefix = `${unique()}:`;
     const name = unique();
-    const broker = await open({ keyPrefix, connectionName: name, commandTimeoutMs: 2000, healthCheckMs: 500 });
+    const lines: string[] = [];
+    const logger = { log: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const broker = await open({ keyPrefix, connectionName: name, commandTimeoutMs: 2000, healthCheckMs: 500, logger });
     const byNode = await channelsPerNode(keyPrefix, 1);
     const [lost] = byNode[0]!;
     const [kept] = byNode[1]!;
@@ -245,6 +247,12 @@ describe('RedisBroker when a cluster master fails', () => {
     // One subscriber connection on the restarted master again, holding the one channel.
     expect(await clients(0, `${name}:sub`)).toEqual([expect.objectContaining({ sub: '0' })]);
     expect([...broker.subscriberConnections().values()]).toEqual([1]);
+    const port = cluster.nodes[0]!.port;
+    expect(lines).toEqual(
+      expect.arrayContaining([`Redis subscriber (127.0.0.1:${port}) connection back`, expect.stringMatching(`subscriber \\(127.0.0.1:${port}\\) connection lost`)]),
+    );
+    // No busy loop while the master was down: re-subscribing waits for the connection.
+    expect(lines.filter((l) => /re-subscribing/.test(l)).length).toBeLessThan(5);
   }, 90_000);
 
   it('follows a channel whose slot is resharded to another master: resync first, then live again', async () => {

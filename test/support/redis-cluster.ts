@@ -141,7 +141,7 @@ async function withNodes<T>(nodes: readonly RedisServer[], work: (conns: Redis[]
   try {
     return await work(conns);
   } finally {
-    conns.forEach((c) => c.disconnect());
+    await Promise.all(conns.map((c) => (c.status === 'ready' ? c.quit().then(() => undefined, () => c.disconnect()) : c.disconnect())));
   }
 }
 
