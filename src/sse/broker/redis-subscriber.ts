@@ -42,6 +42,8 @@ export class RedisSubscriber {
   private up = false;
   private lastError = '';
   private repairTimer: NodeJS.Timeout | undefined;
+  /** Closed on purpose (broker shutdown, or its node is no longer a master). */
+  private closed = false;
   private repairs = 0;
 
   constructor(target: string | RedisOptions, connection: RedisOptions, private readonly options: RedisSubscriberOptions) {
@@ -101,7 +103,7 @@ export class RedisSubscriber {
    * so a server that keeps refusing (cluster down, loading) is not hammered.
    */
   scheduleRepair(): void {
-    if (this.repairTimer || this.options.isClosing()) return;
+    if (this.repairTimer || this.closed || this.options.isClosing()) return;
     const delay = Math.min(100 * 2 ** this.repairs++, 2_000);
     this.repairTimer = setTimeout(() => {
       this.repairTimer = undefined;
@@ -127,6 +129,7 @@ export class RedisSubscriber {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.repairTimer);
     if (this.conn.status === 'ready') {
       try {
@@ -156,10 +159,10 @@ export class RedisSubscriber {
     this.conn.on('close', () => {
       this.session = {};
       this.fresh = false;
-      if (this.up && !this.options.isClosing()) logger.warn(redisLost(role, this.lastError || 'connection closed'));
+      if (this.up && !this.closed && !this.options.isClosing()) logger.warn(redisLost(role, this.lastError || 'connection closed'));
       this.up = false;
       this.lastError = '';
-      if (!this.options.isClosing()) hooks.lost(this);
+      if (!this.closed && !this.options.isClosing()) hooks.lost(this);
     });
   }
 }
