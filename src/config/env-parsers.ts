@@ -23,18 +23,19 @@ export class EnvReader {
     return this.string(name) === undefined ? undefined : this.integer(name, min, min, max);
   }
 
-  url(name: string, schemes: readonly string[]): string | undefined {
+  /** `expected` names the accepted schemes in messages; default: `schemes` joined with "or". */
+  url(name: string, schemes: readonly string[], expected = schemes.join(' or ')): string | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     let scheme: string;
     try {
       scheme = new URL(raw).protocol.replace(/:$/, '');
     } catch {
-      this.problems.push(`${name} is not a URL (expected ${schemes.map((s) => `${s}://…`).join(' or ')})`);
+      this.problems.push(`${name} is not a URL (expected ${expected})`);
       return undefined;
     }
     if (!schemes.includes(scheme)) {
-      this.problems.push(`${name} has scheme ${scheme}: expected ${schemes.join(' or ')}`);
+      this.problems.push(`${name} has scheme ${scheme}: expected ${expected}`);
       return undefined;
     }
     return raw;

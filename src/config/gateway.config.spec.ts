@@ -57,4 +57,35 @@ describe('loadGatewayConfig', () => {
   it('treats empty values as unset', () => {
     expect(loadGatewayConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({ redisUrl: undefined, port: 3000 });
   });
+
+  it('accepts a Redis Cluster as REDIS_URL or as REDIS_CLUSTER_NODES', () => {
+    const url = 'rediss+cluster://app:secret@10.0.0.1:7000,10.0.0.2:7000';
+    expect(loadGatewayConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    expect(loadGatewayConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, 10.0.0.2:7001 ' }).redisUrl).toBe(
+      'redis+cluster://10.0.0.1:7000,10.0.0.2:7001',
+    );
+  });
+
+  it('says what is wrong with a cluster setting', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadGatewayConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ REDIS_URL: 'redis+cluster://h:1', REDIS_CLUSTER_NODES: 'h:1' })).toEqual([
+      expect.stringMatching(/^REDIS_URL and REDIS_CLUSTER_NODES are both set: set one/),
+    ]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'h:1,h:99999' })).toEqual([
+      expect.stringMatching(/^REDIS_CLUSTER_NODES: "h:99999" is not host:port/),
+    ]);
+    expect(problems({ REDIS_URL: 'redis+cluster://h:1/2' })).toEqual([
+      expect.stringMatching(/^REDIS_URL: a Redis Cluster URL is redis\+cluster:\/\/.*database 0 only/),
+    ]);
+    expect(problems({ REDIS_URL: 'cluster://h:1' })).toEqual([
+      'REDIS_URL has scheme cluster: expected redis or rediss, or redis+cluster or rediss+cluster for a cluster',
+    ]);
+  });
 });

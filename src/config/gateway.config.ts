@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isRedisClusterUrl, parseRedisNodeList, parseRedisTarget } from '../sse/index.js';
 import { EnvReader } from './env-parsers.js';
 import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 
@@ -6,7 +7,10 @@ import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
-  /** Unset: in-memory broker, one instance. */
+  /**
+   * Unset: in-memory broker, one instance. A `redis+cluster://` / `rediss+cluster://` URL
+   * names a Redis Cluster (`REDIS_CLUSTER_NODES` is turned into one).
+   */
   readonly redisUrl: string | undefined;
   readonly keyPrefix: string;
   readonly historyLimit: number;
@@ -43,7 +47,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const config: GatewayConfig = {
     port: read.integer('PORT', 3000, 0, 65_535),
     host: read.pattern('HOST', '0.0.0.0', /^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
-    redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),
+    redisUrl: readRedisUrl(read),
     keyPrefix: read.pattern('SSE_KEY_PREFIX', 'sse:', /^[A-Za-z0-9._:-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 . _ : -'),
     historyLimit: read.integer('SSE_HISTORY_LIMIT', 1000, 1, 1_000_000),
     heartbeatMs: read.integer('SSE_HEARTBEAT_MS', 15_000, 100, DAY_MS),
@@ -63,4 +67,31 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/**
+ * `REDIS_URL` (one server, or a cluster with the `+cluster` schemes), or `REDIS_CLUSTER_NODES`
+ * (`host:port,host:port`, a cluster without credentials or TLS); never both.
+ */
+function readRedisUrl(read: EnvReader): string | undefined {
+  const url = read.string('REDIS_URL');
+  const nodes = read.string('REDIS_CLUSTER_NODES');
+  if (url !== undefined && nodes !== undefined) {
+    read.problems.push('REDIS_URL and REDIS_CLUSTER_NODES are both set: set one (a cluster with credentials or TLS needs REDIS_URL=redis+cluster://user:password@host:port,...)');
+    return undefined;
+  }
+  const check = (name: string, parse: () => unknown) => {
+    try {
+      parse();
+      return true;
+    } catch (error) {
+      read.problems.push(`${name}: ${(error as Error).message}`);
+      return false;
+    }
+  };
+  if (nodes !== undefined) {
+    return check('REDIS_CLUSTER_NODES', () => parseRedisNodeList(nodes)) ? `redis+cluster://${nodes.replace(/\s+/g, '')}` : undefined;
+  }
+  if (url !== undefined && isRedisClusterUrl(url)) return check('REDIS_URL', () => parseRedisTarget(url)) ? url : undefined;
+  return read.url('REDIS_URL', ['redis', 'rediss'], 'redis or rediss, or redis+cluster or rediss+cluster for a cluster');
 }

@@ -52,6 +52,8 @@ export {
 } from './broker/broker.interface.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory.broker.js';
 export { RedisBroker } from './broker/redis.broker.js';
+/** Reads the `redis` option: one server, or a Redis Cluster (`redis+cluster://h1:p1,h2:p2`). */
+export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
 
 /** Serving streams on raw responses (shared frame bytes, bounded buffers) and their registry. */
 export { SseResponder } from './http/sse-responder.service.js';

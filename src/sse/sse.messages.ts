@@ -65,3 +65,9 @@ export const redisUnresponsive = (role: string, reason: string) =>
 
 export const redisBadLiveMessage = (channel: string) =>
   `ignored a malformed live message on ${channel}`;
+
+export const invalidRedisClusterUrl = (reason: string) =>
+  `a Redis Cluster URL is redis+cluster://[user:password@]host:port,host:port,... or rediss+cluster://…: ${reason}`;
+
+export const invalidRedisClusterNode = (node: string) =>
+  `${JSON.stringify(truncate(node))} is not host:port (port 1-65535; IPv6 in brackets)`;

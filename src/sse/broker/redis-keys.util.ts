@@ -32,3 +32,22 @@ export function redisChannelKeys(prefix: string, channel: string): RedisChannelK
     live: `${base}:live`,
   };
 }
+
+/**
+ * The Redis Cluster hash slot of a key (CRC16/XMODEM of its hash tag, or of the whole key
+ * when it has no non-empty `{...}`), as `CLUSTER KEYSLOT` computes it.
+ */
+export function redisKeySlot(key: string): number {
+  let bytes = Buffer.from(key);
+  const open = bytes.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16_384;
+}

@@ -1,11 +1,13 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { BrokerEvent, HistoryPage, PublishResult, ResetReason } from './broker.interface.js';
 import type { RedisChannelKeys } from './redis-keys.util.js';
 import { formatPosition, ORIGIN_STREAM_ID } from './redis-position.util.js';
 
 /*
  * The broker's Redis side: two Lua scripts (each one atomic step) and the parsers of what
- * they answer. Both scripts take KEYS = stream, meta, idem, idemq (one hash slot).
+ * they answer. Both scripts take KEYS = stream, meta, idem, idemq (one hash slot); the
+ * publish script's live channel (ARGV[1]) carries the same hash tag, so in a cluster its
+ * SPUBLISH goes to the shard that stores the event, inside the same atomic step.
  */
 
 /** Shared Lua: exact id comparison on digit strings (seq may exceed a double), and the epoch. */
@@ -37,6 +39,9 @@ end
 `;
 
 /**
+ * The publish script, fanning out with `PUBLISH` (every node of a cluster) or `SPUBLISH`
+ * (only the shard owning the channel's slot).
+ *
  * ARGV: live channel, history limit, candidate epoch, event type ('' none), data,
  * has idempotency key ('1'/'0'), idempotency key. Answers {stream id, epoch, duplicate}.
  *
@@ -46,7 +51,7 @@ end
  * exact trimming costs ~3.5 us more per XADD than `~` at a 1000-event history: noise next
  * to one round trip. It also makes `historyLimit` exact (no node-size slack).
  */
-export const PUBLISH_LUA =
+export const publishLua = (fanOut: 'PUBLISH' | 'SPUBLISH') =>
   HELPERS +
   String.raw`
 local epoch, exists = channel_epoch(ARGV[3])
@@ -84,9 +89,11 @@ if trimmed and redis.call('EXISTS', KEYS[4]) == 1 then
   end
 end
 -- Header lines first, data last: the data may hold newlines, the type never does.
-redis.call('PUBLISH', ARGV[1], id .. '.' .. epoch .. '\n' .. ARGV[4] .. '\n' .. ms .. '\n' .. ARGV[5])
+redis.call('${fanOut}', ARGV[1], id .. '.' .. epoch .. '\n' .. ARGV[4] .. '\n' .. ms .. '\n' .. ARGV[5])
 return {id, epoch, 0}
 `;
+
+export const PUBLISH_LUA = publishLua('PUBLISH');
 
 /**
  * ARGV: candidate epoch, after ('' none, '!' not a position, else a stream id), after's
@@ -125,17 +132,20 @@ type Arg = string | number;
 
 /** The scripts, bound to one connection (EVALSHA, falling back to EVAL after a restart). */
 export interface RedisScripts {
-  publish(keys: RedisChannelKeys, args: readonly Arg[]): Promise<unknown>;
+  /** `sharded`: fan out with SPUBLISH instead of PUBLISH. */
+  publish(keys: RedisChannelKeys, args: readonly Arg[], sharded: boolean): Promise<unknown>;
   history(keys: RedisChannelKeys, args: readonly Arg[]): Promise<unknown>;
 }
 
-export function defineScripts(redis: Redis): RedisScripts {
+export function defineScripts(redis: Redis | Cluster): RedisScripts {
   redis.defineCommand('ssePublish', { numberOfKeys: 4, lua: PUBLISH_LUA });
+  redis.defineCommand('sseShardPublish', { numberOfKeys: 4, lua: publishLua('SPUBLISH') });
   redis.defineCommand('sseHistory', { numberOfKeys: 4, lua: HISTORY_LUA });
-  const commands = redis as unknown as Record<'ssePublish' | 'sseHistory', (...args: Arg[]) => Promise<unknown>>;
+  const commands = redis as unknown as Record<'ssePublish' | 'sseShardPublish' | 'sseHistory', (...args: Arg[]) => Promise<unknown>>;
   const slot = (k: RedisChannelKeys) => [k.stream, k.meta, k.idem, k.idemq];
   return {
-    publish: (keys, args) => commands.ssePublish(...slot(keys), ...args),
+    publish: (keys, args, sharded) =>
+      sharded ? commands.sseShardPublish(...slot(keys), ...args) : commands.ssePublish(...slot(keys), ...args),
     history: (keys, args) => commands.sseHistory(...slot(keys), ...args),
   };
 }

@@ -2,7 +2,11 @@ import type { Broker } from '../broker/broker.interface.js';
 
 /** Settings of `SseModule.forRoot` / `forRootAsync`; every one has a default. */
 export interface SseModuleOptions {
-  /** Redis URL (`redis://…`); unset: the in-memory broker (one process only). */
+  /**
+   * Redis URL (`redis://…`, `rediss://…`), or a Redis Cluster
+   * (`redis+cluster://[user:password@]host:port,host:port`, `rediss+cluster://…` for TLS);
+   * unset: the in-memory broker (one process only).
+   */
   redis?: string;
   /** A broker of your own instead of the built-in ones; you close it. */
   broker?: Broker;
