@@ -5,7 +5,8 @@ import { brokerContract, recorder, sleep, waitFor } from '../src/sse/broker/test
 import { channelsPerNode, clients as clientsOn, onNode as onNodeOf } from './support/cluster-probes.js';
 import { startGateway, type TestGateway } from './support/gateway-app.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
-import { openStream, post, type TestStream } from './support/sse-client.js';
+import { eventually } from './support/ports.js';
+import { openStream, post, request, type TestStream } from './support/sse-client.js';
 
 // A real three-master Redis Cluster (redis-server processes joined by `redis-cli --cluster create`).
 let cluster: RedisCluster;
@@ -159,5 +160,17 @@ describe('two gateway instances on one Redis Cluster', () => {
       const events = await stream.waitForEvents(5);
       expect(events.map((e) => [e.lastEventId, e.type, e.data])).toEqual(ids.map((id, i) => [id, 'tick', String(i)]));
     }
+  });
+
+  it('shares presence through the cluster: each instance sees both and their streams', async () => {
+    const stream = await openStream(`${a.url}/channels/presence-check/events`);
+    streams.push(stream);
+    await stream.waitUntil(() => stream.parser.lastEventId !== '');
+    const view = await eventually(async () => {
+      const answer = await request('GET', `${b.url}/cluster`);
+      const ids = (answer.body.instances as { id: string }[]).map((i) => i.id);
+      return ids.includes('gw-a') && answer.body.total >= 1 ? answer.body : null;
+    }, 10_000, 'gw-b sees gw-a in presence');
+    expect(view.instances.map((i: { id: string }) => i.id)).toEqual(['gw-a', 'gw-b']);
   });
 });

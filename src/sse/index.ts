@@ -54,6 +54,8 @@ export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory.broker.j
 export { RedisBroker } from './broker/redis.broker.js';
 /** Reads the `redis` option: one server, or a Redis Cluster (`redis+cluster://h1:p1,h2:p2`). */
 export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
+/** A command connection to one Redis server or a cluster, from a `redis` option. */
+export { createRedisClient } from './broker/redis-client.util.js';
 
 /** Serving streams on raw responses (shared frame bytes, bounded buffers) and their registry. */
 export { SseResponder } from './http/sse-responder.service.js';

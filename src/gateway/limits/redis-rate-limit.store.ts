@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from '../../sse/index.js';
 import { rateStoreDown } from './limits.messages.js';
 import type { RateLimitHit, RateLimitStore } from './rate-limit-store.interface.js';
 
@@ -30,11 +31,11 @@ export interface RedisRateLimitStoreOptions {
  */
 export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private lastWarning = 0;
 
   constructor(private readonly options: RedisRateLimitStoreOptions) {
-    this.redis = new Redis(options.url, {
+    this.redis = createRedisClient(options.url, {
       connectionName: 'sse-gateway:ratelimit',
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

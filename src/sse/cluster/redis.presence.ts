@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from '../broker/redis-client.util.js';
 import type { ClusterPresence, InstancePresence } from './presence.interface.js';
 
 /**
@@ -11,7 +12,7 @@ export class RedisPresence implements ClusterPresence {
   private readonly reports: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     keyPrefix: string,
   ) {
     this.members = `${keyPrefix}{presence}:members`;
@@ -19,8 +20,7 @@ export class RedisPresence implements ClusterPresence {
   }
 
   static connect(url: string, keyPrefix: string, timeoutMs: number): RedisPresence {
-    const redis = new Redis(url, {
-      lazyConnect: false,
+    const redis = createRedisClient(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: timeoutMs,
