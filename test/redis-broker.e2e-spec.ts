@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { BrokerEvent } from '../src/sse/broker/broker.interface.js';
 import { RedisBroker, type RedisBrokerOptions } from '../src/sse/broker/redis.broker.js';
+import { quietLogger, redisBrokers } from './support/redis-brokers.js';
 import { redisChannelKeys } from '../src/sse/broker/redis-keys.util.js';
 import { brokerContract, recorder, sleep, waitFor } from '../src/sse/broker/testing/broker.contract.js';
 import { BrokerUnavailableError } from '../src/sse/errors/index.js';
@@ -14,20 +15,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-let counter = 0;
-const unique = () => `t${++counter}-${Math.random().toString(36).slice(2, 8)}`;
-const quiet = { log() {}, warn() {}, error() {} };
-
-const opened: RedisBroker[] = [];
-async function open(overrides: Partial<RedisBrokerOptions> = {}): Promise<RedisBroker> {
-  const broker = new RedisBroker({ url: server.url, historyLimit: 100, keyPrefix: `${unique()}:`, logger: quiet, ...overrides });
-  opened.push(broker);
-  await broker.connect();
-  return broker;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((b) => b.close()));
-});
+const { unique, open, closeAll } = redisBrokers(() => server.url, 't');
+const quiet = quietLogger;
 
 brokerContract('RedisBroker', {
   create: async (historyLimit) => {
@@ -180,7 +169,7 @@ describe('RedisBroker when Redis fails', () => {
     own = await startRedis();
   });
   afterEach(async () => {
-    await Promise.all(opened.splice(0).map((b) => b.close()));
+    await closeAll();
     await own.stop();
   });
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RedisBroker, type RedisBrokerOptions } from '../src/sse/broker/redis.broker.js';
+import { quietLogger, redisBrokers } from './support/redis-brokers.js';
 import { redisChannelKeys, redisKeySlot } from '../src/sse/broker/redis-keys.util.js';
 import { sleep, waitFor } from '../src/sse/broker/testing/broker.contract.js';
 import { BrokerUnavailableError } from '../src/sse/errors/index.js';
@@ -16,20 +17,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-let counter = 0;
-const unique = () => `f${++counter}-${Math.random().toString(36).slice(2, 8)}`;
-const quiet = { log() {}, warn() {}, error() {} };
-
-const opened: RedisBroker[] = [];
-async function open(overrides: Partial<RedisBrokerOptions> = {}): Promise<RedisBroker> {
-  const broker = new RedisBroker({ url: cluster.url, historyLimit: 100, keyPrefix: `${unique()}:`, logger: quiet, ...overrides });
-  opened.push(broker);
-  await broker.connect();
-  return broker;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((b) => b.close()));
-});
+const { unique, open } = redisBrokers(() => cluster.url, 'f');
+const quiet = quietLogger;
 
 const onNode = <T>(i: number, work: (node: Redis) => Promise<T>) => onNodeOf(cluster, i, work);
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisBroker, type RedisBrokerOptions } from '../src/sse/broker/redis.broker.js';
+import { quietLogger, redisBrokers } from './support/redis-brokers.js';
 import { redisChannelKeys, redisKeySlot } from '../src/sse/broker/redis-keys.util.js';
 import { brokerContract, recorder, sleep, waitFor } from '../src/sse/broker/testing/broker.contract.js';
 import { channelsPerNode, clients as clientsOn, onNode as onNodeOf } from './support/cluster-probes.js';
@@ -17,20 +18,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-let counter = 0;
-const unique = () => `c${++counter}-${Math.random().toString(36).slice(2, 8)}`;
-const quiet = { log() {}, warn() {}, error() {} };
-
-const opened: RedisBroker[] = [];
-async function open(overrides: Partial<RedisBrokerOptions> = {}): Promise<RedisBroker> {
-  const broker = new RedisBroker({ url: cluster.url, historyLimit: 100, keyPrefix: `${unique()}:`, logger: quiet, ...overrides });
-  opened.push(broker);
-  await broker.connect();
-  return broker;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((b) => b.close()));
-});
+const { unique, open } = redisBrokers(() => cluster.url, 'c');
+const quiet = quietLogger;
 
 brokerContract('RedisBroker on a Redis Cluster (sharded pub/sub)', {
   create: async (historyLimit) => {
