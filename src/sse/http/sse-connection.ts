@@ -12,7 +12,6 @@ export const EVENT_STREAM_HEADERS = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache',
   'X-Accel-Buffering': 'no',
-  Connection: 'keep-alive',
 } as const;
 
 export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error' | 'rebalanced';
@@ -47,6 +46,11 @@ export class SseConnection {
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
     socket.setTimeout(0);
+    // The body ends when the connection does (HTTP/1.1 allows it; Node answers with
+    // `Connection: close`): every frame is then one plain write instead of a chunk with its
+    // own size line, which measurably cuts the cost of each event on each stream. A stream
+    // ends only by closing anyway, and the client sees the end at once.
+    (this.response as ServerResponse & { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
     this.response.writeHead(200, { ...extraHeaders, ...EVENT_STREAM_HEADERS });
     this.write(encodeRetry(this.options.retryMs));
   }
