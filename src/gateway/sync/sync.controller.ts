@@ -32,16 +32,14 @@ export class SyncController {
     if (resume !== undefined) return this.resumeAt(request, resume);
     if (typeof request === 'string') {
       const { head, cursor } = await this.hub.history(request, { limit: 0 });
-      const url = `/channels/${encodeURIComponent(request)}/events?lastEventId=${encodeURIComponent(cursor)}`;
-      return { channel: request, lastEventId: head, url };
+      return { channel: request, lastEventId: head, url: streamUrl(request, cursor) };
     }
     this.hub.assertChannels(request);
     const position = new CompositePosition();
     const pages = await Promise.all(request.map((channel) => this.hub.history(channel, { limit: 0 })));
     request.forEach((channel, i) => position.set(channel, pages[i]!.cursor));
-    const query = request.map((channel) => `channel=${encodeURIComponent(channel)}`).join('&');
     const token = position.token();
-    return { channels: request, lastEventId: token, url: `/events?${query}&lastEventId=${encodeURIComponent(token)}` };
+    return { channels: request, lastEventId: token, url: streamUrl(request, token) };
   }
 
   /**
@@ -49,14 +47,17 @@ export class SyncController {
    * (after its token expired, say), instead of the head, so nothing in between is lost.
    */
   private resumeAt(request: string | string[], position: string): SyncAnswer {
-    const channels = typeof request === 'string' ? [request] : request;
-    this.hub.assertChannels(channels);
-    if (typeof request === 'string') {
-      return { channel: request, lastEventId: position, url: `/channels/${encodeURIComponent(request)}/events?lastEventId=${encodeURIComponent(position)}` };
-    }
-    const query = request.map((channel) => `channel=${encodeURIComponent(channel)}`).join('&');
-    return { channels: request, lastEventId: position, url: `/events?${query}&lastEventId=${encodeURIComponent(position)}` };
+    this.hub.assertChannels(typeof request === 'string' ? [request] : request);
+    const url = streamUrl(request, position);
+    return typeof request === 'string' ? { channel: request, lastEventId: position, url } : { channels: request, lastEventId: position, url };
   }
+}
+
+/** The stream url of one channel, or of several on one connection, from `position`. */
+function streamUrl(request: string | readonly string[], position: string): string {
+  const from = `lastEventId=${encodeURIComponent(position)}`;
+  if (typeof request === 'string') return `/channels/${encodeURIComponent(request)}/events?${from}`;
+  return `/events?${request.map((channel) => `channel=${encodeURIComponent(channel)}`).join('&')}&${from}`;
 }
 
 /** The optional `"lastEventId"` of a sync body: 1-1024 visible ASCII characters. */
