@@ -28,10 +28,22 @@ export async function boundedCall<T>(work: () => Promise<T>, timeoutMs: number):
   }
 }
 
+/** One wait per connection, however many callers (and timed-out callers) are waiting. */
+const readyWaits = new WeakMap<Redis | Cluster, Promise<void>>();
+
 /** Resolves when the connection is ready (connecting it if it was never asked to). */
 export function whenReady(conn: Redis | Cluster): Promise<void> {
   if (conn.status === 'ready') return Promise.resolve();
-  const ready = new Promise<void>((resolve) => (conn as Redis).once('ready', () => resolve()));
+  let ready = readyWaits.get(conn);
+  if (!ready) {
+    ready = new Promise<void>((resolve) =>
+      (conn as Redis).once('ready', () => {
+        readyWaits.delete(conn);
+        resolve();
+      }),
+    );
+    readyWaits.set(conn, ready);
+  }
   if (conn.status === 'wait') conn.connect().catch(noop); // failures: retried, and logged by the watcher
   return ready;
 }
