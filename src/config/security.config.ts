@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { EnvReader } from './env-parsers.js';
-import { parseChannelPattern } from '../gateway/auth/channel-pattern.util.js';
+import { parseChannelPattern } from '../sse/index.js';
 
 /** How tokens are verified: a shared HS256 secret, a public key (RS256/ES256) or a JWKS URL. */
 export type JwtKeyConfig =

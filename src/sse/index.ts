@@ -34,7 +34,8 @@ export { LastEventId, readLastEventId } from './decorators/last-event-id.decorat
 /** The injection token of a channel (what `@InjectChannel` injects). */
 export { getChannelToken } from './utils/channel-token.util.js';
 /** Channel name and event type checks. */
-export { matchesChannelPattern } from './utils/channel-pattern.util.js';
+/** Channel patterns (`*` one segment, `**` the rest, `{sub}` a token's subject), one language for the whole project. */
+export { channelMatcher, parseChannelPattern, patternRegExp } from './utils/channel-pattern.util.js';
 export { isValidChannelName, assertChannelName, assertPublishableEventType, isReservedEventType } from './utils/names.util.js';
 
 /** The broker seam and its two implementations. */

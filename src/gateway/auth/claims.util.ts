@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { AccessGrant } from './access-grant.js';
-import { channelMatcher } from './channel-pattern.util.js';
+import { channelMatcher } from '../../sse/index.js';
 
 /** The claim naming channel patterns: `{"sse": {"publish": [...], "subscribe": [...]}}`. */
 export const SSE_CLAIM = 'sse';

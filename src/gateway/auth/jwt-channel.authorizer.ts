@@ -14,7 +14,7 @@ import {
   tokenRequired,
 } from './auth.messages.js';
 import type { ChannelAction, ChannelAuthorizer } from './channel-authorizer.interface.js';
-import { channelMatcher } from './channel-pattern.util.js';
+import { channelMatcher } from '../../sse/index.js';
 import { ForbiddenError } from './forbidden.error.js';
 import { STREAM_TOKEN_TYPE, StreamTokenService } from './stream-token.service.js';
 import { findToken, TOKEN_COOKIE, TOKEN_QUERY, type TokenSource } from './token-sources.util.js';

@@ -12,7 +12,7 @@ import type {
 } from '../interfaces/index.js';
 import { dataRequired, eventTooLarge, tooManyChannels, unserializableData } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
-import { assertChannelName, assertPublishableEventType, matchesChannelPattern } from '../utils/index.js';
+import { assertChannelName, assertPublishableEventType, channelMatcher } from '../utils/index.js';
 import { Channel } from './channel.js';
 import type { StreamItem } from './channel-event.js';
 import { ChannelReader } from './channel-reader.js';
@@ -49,11 +49,13 @@ export class SseHub {
   private readonly logger = new Logger('SseHub');
   private readonly fanouts: FanoutRegistry;
   private readonly declaredLatest = new Set<string>();
+  private readonly configuredLatest: (channel: string) => boolean;
 
   constructor(
     @Inject(Broker) private readonly broker: Broker,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
   ) {
+    this.configuredLatest = channelMatcher(options.latestChannels);
     this.fanouts = new FanoutRegistry(broker, {
       pageSize: PAGE_SIZE,
       maxPending: Math.max(options.historyLimit, PAGE_SIZE),
@@ -131,7 +133,7 @@ export class SseHub {
 
   policyOf(channel: string): ChannelPolicy {
     if (this.declaredLatest.has(channel)) return 'latest';
-    return this.options.latestChannels.some((pattern) => matchesChannelPattern(pattern, channel)) ? 'latest' : 'all';
+    return this.configuredLatest(channel) ? 'latest' : 'all';
   }
 
   /** Local subscribers per channel on this instance. */

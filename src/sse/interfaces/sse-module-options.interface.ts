@@ -33,7 +33,7 @@ export interface SseModuleOptions {
   /** On shutdown, clients are told to come back within this many ms, spread at random (default 5000). */
   drainMs?: number;
   /**
-   * State channels (patterns, `*` = one dot-separated segment): a client that falls behind
+   * State channels (patterns: `*` = one dot-separated segment, `**` = the rest): a client that falls behind
    * skips to the newest event instead of being cut off. Also `forFeature([{ name, policy: 'latest' }])`.
    */
   latestChannels?: readonly string[];
