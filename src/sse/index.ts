@@ -30,12 +30,13 @@ export type { MultiStreamItem } from './channel/multi-channel-reader.js';
 
 /** `@InjectChannel(name)` and `@LastEventId()`. */
 export { InjectChannel } from './decorators/inject-channel.decorator.js';
+/** The client's position: `Last-Event-ID`, else `?lastEventId=` (also as a plain function). */
 export { LastEventId, readLastEventId } from './decorators/last-event-id.decorator.js';
 /** The injection token of a channel (what `@InjectChannel` injects). */
 export { getChannelToken } from './utils/channel-token.util.js';
-/** Channel name and event type checks. */
 /** Channel patterns (`*` one segment, `**` the rest, `{sub}` a token's subject), one language for the whole project. */
 export { channelMatcher, parseChannelPattern, patternRegExp } from './utils/channel-pattern.util.js';
+/** Channel name and event type checks. */
 export { isValidChannelName, assertChannelName, assertPublishableEventType, isReservedEventType } from './utils/names.util.js';
 
 /** The broker seam and its two implementations. */
@@ -51,7 +52,9 @@ export {
   type PublishResult,
   type ResetReason,
 } from './broker/broker.interface.js';
+/** The embedded default broker: one process, a ring buffer of history per channel. */
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory.broker.js';
+/** The Redis broker: Streams for ids and history, pub/sub for live delivery, one server or a cluster. */
 export { RedisBroker } from './broker/redis.broker.js';
 /** Reads the `redis` option: one server, or a Redis Cluster (`redis+cluster://h1:p1,h2:p2`). */
 export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
@@ -60,12 +63,16 @@ export { createRedisClient } from './broker/redis-client.util.js';
 
 /** Serving streams on raw responses (shared frame bytes, bounded buffers) and their registry. */
 export { SseResponder } from './http/sse-responder.service.js';
+/** Every stream of this instance: admission, heartbeats, counts, drain on shutdown. */
 export { ConnectionRegistry, type ConnectionStats } from './http/connection-registry.service.js';
+/** The headers every stream is sent with. */
 export { EVENT_STREAM_HEADERS } from './http/sse-connection.js';
 
 /** Even spread of streams over the instances, and the presence it is built on. */
 export { Rebalancer } from './cluster/rebalancer.service.js';
+/** Instances report their stream counts here, with an expiry (memory or Redis). */
 export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';
+/** The rebalancing rule on its own: how many streams to shed now. */
 export { planRebalance } from './cluster/rebalance-plan.js';
 
 /** Errors the module throws on purpose, each with the HTTP status it stands for. */
