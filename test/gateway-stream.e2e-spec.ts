@@ -155,6 +155,15 @@ describe('GET /channels/:channel/events (event stream)', () => {
     expect(stream.parser.events).toHaveLength(1);
   });
 
+  it('answers HEAD with the stream headers and ends at once', async () => {
+    const answer = await request('HEAD', `${gateway.url}/channels/probe/events`, { headers: { accept: 'text/event-stream' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/event-stream');
+    expect(answer.text).toBe('');
+    const health = await request('GET', `${gateway.url}/health`);
+    expect(health.body.connections.open).toBe(0);
+  });
+
   it('answers an unsupported Accept with 406 and a JSON body', async () => {
     const answer = await request('GET', `${gateway.url}/channels/a/events`, { headers: { accept: 'text/html' } });
     expect(answer.status).toBe(406);

@@ -8,7 +8,7 @@ import { CONNECTED_EVENT } from '../sse.constants.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { encodeEvent, encodeIdLine, encodeIdOnly } from '../wire/event-stream.encoder.js';
 import { ConnectionRegistry } from './connection-registry.service.js';
-import { SseConnection } from './sse-connection.js';
+import { EVENT_STREAM_HEADERS, SseConnection } from './sse-connection.js';
 
 /**
  * Serves an event stream on a raw HTTP response. Unlike `@Sse()`, which formats every
@@ -44,6 +44,11 @@ export class SseResponder {
   ): Promise<void> {
     this.hub.assertChannels(channels);
     this.registry.admit();
+    if (request.method === 'HEAD') {
+      // A probe (a balancer's check, say): the answer a stream would get, without the stream.
+      response.writeHead(200, EVENT_STREAM_HEADERS).end();
+      return;
+    }
     const connection = new SseConnection(request, response, {
       retryMs: this.options.retryMs,
       maxBufferBytes: this.options.maxBufferBytes,
