@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
+import { redactUrl } from './config/redact-url.util.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
 import { RedactingLogger } from './gateway/http/redacting.logger.js';
 
@@ -51,13 +52,6 @@ async function bootstrap(): Promise<void> {
   const broker = config.redisUrl ? `redis ${redactUrl(config.redisUrl)}` : 'in-memory broker';
   const auth = config.security.jwt ? '' : ', AUTHORIZATION OFF';
   logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker}${auth})`);
-}
-
-/** Never print a password from the Redis URL. */
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }
 
 bootstrap().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { redisChannelKeys, redisKeySlot } from '../src/sse/broker/redis-keys.uti
 import { brokerContract, recorder, sleep, waitFor } from '../src/sse/broker/testing/broker.contract.js';
 import { channelsPerNode, clients as clientsOn, onNode as onNodeOf } from './support/cluster-probes.js';
 import { startGateway, type TestGateway } from './support/gateway-app.js';
+import { startGatewayProcess } from './support/gateway-process.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { eventually } from './support/ports.js';
 import { openStream, post, request, type TestStream } from './support/sse-client.js';
@@ -161,5 +162,19 @@ describe('two gateway instances on one Redis Cluster', () => {
       return ids.includes('gw-a') && answer.body.total >= 1 ? answer.body : null;
     }, 10_000, 'gw-b sees gw-a in presence');
     expect(view.instances.map((i: { id: string }) => i.id)).toEqual(['gw-a', 'gw-b']);
+  });
+});
+
+describe('the built gateway on a Redis Cluster', () => {
+  it('starts from a redis+cluster:// URL, says so, and serves', async () => {
+    const gateway = await startGatewayProcess({ REDIS_URL: cluster.url, SSE_KEY_PREFIX: `proc-${unique()}:` });
+    try {
+      expect(gateway.output()).toMatch(/listening on 127\.0\.0\.1:\d+ \(redis redis\+cluster:\/\//);
+      expect((await request('GET', `${gateway.url}/health`)).status).toBe(200);
+      expect((await post(`${gateway.url}/channels/proc/events`, { data: 1 })).status).toBe(201);
+      expect(await gateway.stop()).toBe(0);
+    } finally {
+      await gateway.kill();
+    }
   });
 });
