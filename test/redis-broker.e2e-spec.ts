@@ -16,7 +16,6 @@ afterAll(async () => {
 });
 
 const { unique, open, closeAll } = redisBrokers(() => server.url, 't');
-const quiet = quietLogger;
 
 brokerContract('RedisBroker', {
   create: async (historyLimit) => {

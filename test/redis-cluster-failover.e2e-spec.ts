@@ -18,7 +18,6 @@ afterAll(async () => {
 });
 
 const { unique, open } = redisBrokers(() => cluster.url, 'f');
-const quiet = quietLogger;
 
 const onNode = <T>(i: number, work: (node: Redis) => Promise<T>) => onNodeOf(cluster, i, work);
 

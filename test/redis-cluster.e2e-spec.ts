@@ -20,7 +20,6 @@ afterAll(async () => {
 });
 
 const { unique, open } = redisBrokers(() => cluster.url, 'c');
-const quiet = quietLogger;
 
 brokerContract('RedisBroker on a Redis Cluster (sharded pub/sub)', {
   create: async (historyLimit) => {
