@@ -7,6 +7,7 @@ import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gat
 import { redactUrl } from './config/redact-url.util.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
 import { RedactingLogger } from './gateway/http/redacting.logger.js';
+import { SSE_DEFAULTS } from './sse/internals.js';
 
 const logger = new Logger('Gateway');
 
@@ -36,7 +37,7 @@ async function bootstrap(): Promise<void> {
     stopping = true;
     logger.log(`${signal}: closing streams and stopping`);
     // A hung close must not keep the process: the drain window plus a margin.
-    setTimeout(() => process.exit(1), config.drainMs + 5_000).unref();
+    setTimeout(() => process.exit(1), (config.sse.drainMs ?? SSE_DEFAULTS.drainMs) + 5_000).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -49,8 +50,9 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 
   await app.listen(config.port, config.host);
-  const broker = config.redisUrl ? `redis ${redactUrl(config.redisUrl)}` : 'in-memory broker';
-  const auth = config.security.jwt ? '' : ', AUTHORIZATION OFF';
+  const { redis, http } = config.sse;
+  const broker = redis ? `redis ${redactUrl(redis)}` : 'in-memory broker';
+  const auth = http?.jwt ? '' : ', AUTHORIZATION OFF';
   logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker}${auth})`);
 }
 

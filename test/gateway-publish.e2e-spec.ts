@@ -34,7 +34,8 @@ describe('POST /channels/:channel/events', () => {
     ['missing data', () => post(url('bad'), { event: 'x' }), 400, /"data" is required/],
     ['a body that is not an object', () => post(url('bad'), [1, 2]), 400, /must be a JSON object/],
     ['an unknown field', () => post(url('bad'), { data: 1, type: 'x' }), 400, /unknown field\(s\) "type"/],
-    ['a non-JSON content type', () => request('POST', url('bad'), { body: 'data=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, /JSON body is required/],
+    ['a form content type', () => request('POST', url('bad'), { body: 'data=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, /Content-Type "application\/x-www-form-urlencoded" is not accepted: send application\/json/],
+    ['a text/plain body, even one holding JSON', () => request('POST', url('bad'), { body: '{"data":1}', headers: { 'content-type': 'text/plain' } }), 415, /send application\/json \(or any application\/\*\+json type\)/],
     ['an event type with a line break', () => post(url('bad'), { data: 1, event: 'a\nevent: reset' }), 400, /event type .* is invalid/],
     ['an event type with a carriage return', () => post(url('bad'), { data: 1, event: 'a\rb' }), 400, /event type .* is invalid/],
     ['an event type that is not a string', () => post(url('bad'), { data: 1, event: 5 }), 400, /"event" must be a string/],
@@ -90,6 +91,24 @@ describe('POST /channels/:channel/events', () => {
   it('keeps serving after a storm of bad requests', async () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => request('POST', url('storm'), { body: `{"data": ${'['.repeat(i)}`, headers: { 'content-type': 'application/json' } })));
     expect((await post(url('storm'), { data: 'still here' })).status).toBe(201);
+  });
+
+  it('takes any application/*+json type, and no type at all, as JSON', async () => {
+    for (const type of ['application/vnd.api+json', 'application/json; charset=utf-8', undefined]) {
+      const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
+      expect((await request('POST', url('types'), { body: '{"data":1}', headers })).status).toBe(201);
+    }
+  });
+
+  it.each([
+    ['/channels/orders/events', 'GET, HEAD, POST, OPTIONS'],
+    ['/events?channel=orders', 'GET, HEAD, OPTIONS'],
+    ['/sync', 'POST, OPTIONS'],
+  ])('answers a plain OPTIONS on %s with 204 and Allow', async (path, allow) => {
+    const answer = await request('OPTIONS', `${gateway.url}${path}`);
+    expect(answer.status).toBe(204);
+    expect(answer.headers.allow).toBe(allow);
+    expect(answer.headers['x-instance-id']).toBe('gw-pub');
   });
 
   it('puts X-Instance-Id and a JSON body on a 404 too', async () => {

@@ -1,7 +1,8 @@
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { SseHub, SseModule, getChannelToken, type Channel } from '../src/sse/index.js';
+import { SseHub, SseModule, type Channel } from '../src/sse/index.js';
+import { getChannelToken } from '../src/sse/internals.js';
 import { OrdersModule, type OrderEvents } from './fixtures/orders.module.js';
 import { openStream, post, type TestStream } from './support/sse-client.js';
 

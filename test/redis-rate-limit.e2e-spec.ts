@@ -1,5 +1,5 @@
-import { RedisRateLimitStore } from '../src/gateway/limits/redis-rate-limit.store.js';
-import { rateLimitStoreContract } from '../src/gateway/limits/testing/rate-limit-store.contract.js';
+import { RedisRateLimitStore } from '../src/sse/limits/redis-rate-limit.store.js';
+import { rateLimitStoreContract } from '../src/sse/limits/testing/rate-limit-store.contract.js';
 import { startGateway, type TestGateway } from './support/gateway-app.js';
 import { startRedis, type RedisServer } from './support/redis-server.js';
 import { post } from './support/sse-client.js';

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { loadGatewayConfig } from '../src/config/gateway.config.js';
+import { resolveSseOptions } from '../src/sse/internals.js';
 import { startGateway, type TestGateway } from './support/gateway-app.js';
 import { openStream, request } from './support/sse-client.js';
 import { escalate, signToken, TEST_SECRET, unsignedToken } from './support/tokens.js';
@@ -239,7 +240,7 @@ describe('authorization matrix (HS256, audience, public channels)', () => {
       issued[kind] = { token: url.searchParams.get('token')!, position: url.searchParams.get('lastEventId')! };
     }
     // Stream tokens an attacker might bring: expired (the real stream key), or signed with the JWT secret.
-    const streamKey = loadGatewayConfig({ SSE_JWT_SECRET: TEST_SECRET }).security.streamTokenSecret;
+    const streamKey = resolveSseOptions(loadGatewayConfig({ SSE_JWT_SECRET: TEST_SECRET }).sse).http!.jwt!.streamTokenSecret;
     const stream = (key: Uint8Array, exp: number) =>
       new SignJWT({ ch: [SETS.allowed.single], pos: issued.single.position })
         .setProtectedHeader({ alg: 'HS256', typ: 'sse-stream+jwt' })

@@ -1,4 +1,8 @@
-/** Small typed readers of environment variables; each problem is collected, not thrown. */
+/**
+ * Small typed readers of environment variables. Each problem is collected, not thrown, so
+ * one start-up message names every bad value. Readers answer `undefined` for an unset (or
+ * blank) variable: whoever owns the setting fills in its default.
+ */
 export class EnvReader {
   readonly problems: string[] = [];
 
@@ -9,18 +13,31 @@ export class EnvReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
-  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  /** A whole number in [min, max]. */
+  optionalInteger(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     const raw = this.string(name);
-    if (raw === undefined) return fallback;
+    if (raw === undefined) return undefined;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
       this.problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
-      return fallback;
+      return undefined;
     }
     return Number(raw);
   }
 
-  optionalInteger(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    return this.string(name) === undefined ? undefined : this.integer(name, min, min, max);
+  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    return this.optionalInteger(name, min, max) ?? fallback;
+  }
+
+  /** A decimal number in [min, max]; `allowZero` also accepts 0 (meaning "off"). */
+  optionalDecimal(name: string, min: number, max: number, allowZero = false): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || !((value >= min && value <= max) || (allowZero && value === 0))) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} must be a number from ${min} to ${max}${allowZero ? ', or 0 for off' : ''}`);
+      return undefined;
+    }
+    return value;
   }
 
   /** `expected` names the accepted schemes in messages; default: `schemes` joined with "or". */
@@ -41,35 +58,32 @@ export class EnvReader {
     return raw;
   }
 
-  /** A decimal number in [min, max]; `allowZero` also accepts 0 (meaning "off"). */
-  decimal(name: string, fallback: number, min: number, max: number, allowZero = false): number {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+(\.\d+)?$/.test(raw) || !((value >= min && value <= max) || (allowZero && value === 0))) {
-      this.problems.push(`${name}=${JSON.stringify(raw)} must be a number from ${min} to ${max}${allowZero ? ', or 0 for off' : ''}`);
-      return fallback;
-    }
-    return value;
+  /** A comma-separated list, entries trimmed, empty ones dropped; unset: empty. */
+  list(name: string): string[] {
+    return (this.string(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   }
 
-  /** A comma-separated list, each item matching `pattern`. */
-  list(name: string, pattern: RegExp, description: string): string[] {
+  optionalPattern(name: string, pattern: RegExp, description: string): string | undefined {
     const raw = this.string(name);
-    if (raw === undefined) return [];
-    const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
-    const bad = items.filter((item) => !pattern.test(item));
-    if (bad.length > 0) this.problems.push(`${name}: ${bad.map((b) => JSON.stringify(b)).join(', ')} ${description}`);
-    return items.filter((item) => pattern.test(item));
+    if (raw === undefined) return undefined;
+    if (!pattern.test(raw)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} ${description}`);
+      return undefined;
+    }
+    return raw;
   }
 
   pattern(name: string, fallback: string, pattern: RegExp, description: string): string {
-    const raw = this.string(name);
+    return this.optionalPattern(name, pattern, description) ?? fallback;
+  }
+
+  /** `true`/`false` (also 1/0, yes/no, on/off). */
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
     if (raw === undefined) return fallback;
-    if (!pattern.test(raw)) {
-      this.problems.push(`${name}=${JSON.stringify(raw)} ${description}`);
-      return fallback;
-    }
-    return raw;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+    return fallback;
   }
 }

@@ -1,18 +1,22 @@
+import { resolveSseOptions } from '../sse/internals.js';
 import { ConfigError, loadGatewayConfig } from './gateway.config.js';
 
 describe('loadGatewayConfig', () => {
-  it('has the documented defaults with nothing set', () => {
+  it('leaves unset what the environment does not set: the module has the documented defaults', () => {
     const config = loadGatewayConfig({});
-    expect(config).toMatchObject({
-      port: 3000,
-      redisUrl: undefined,
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0' });
+    expect(config.sse).toMatchObject({ redis: undefined, historyLimit: undefined, heartbeatMs: undefined, maxConnections: undefined });
+    expect(resolveSseOptions(config.sse)).toMatchObject({
+      redis: undefined,
       historyLimit: 1000,
       heartbeatMs: 15_000,
       retryMs: 3_000,
       maxEventBytes: 65_536,
       maxConnections: undefined,
+      http: { prefix: '', jwt: undefined, limits: { trustedProxies: [], publishRateWindowMs: 10_000 } },
     });
     expect(config.instanceId).toContain(String(process.pid));
+    expect(config.sse.instanceId).toBe(config.instanceId);
   });
 
   it('reads every variable', () => {
@@ -26,9 +30,9 @@ describe('loadGatewayConfig', () => {
       SSE_MAX_CONNECTIONS: '10',
       INSTANCE_ID: 'gw-a',
     });
-    expect(config).toMatchObject({
-      port: 8080,
-      redisUrl: 'redis://127.0.0.1:6379/0',
+    expect(config).toMatchObject({ port: 8080, instanceId: 'gw-a' });
+    expect(config.sse).toMatchObject({
+      redis: 'redis://127.0.0.1:6379/0',
       historyLimit: 50,
       heartbeatMs: 1000,
       retryMs: 0,
@@ -54,14 +58,27 @@ describe('loadGatewayConfig', () => {
     expect(problems.join('\n')).toMatch(/SSE_HEARTBEAT_MS="-5"/);
   });
 
+  it('names the variable when the module refuses a value the environment could parse', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({ SSE_MAX_EVENT_BYTES: '2000000', SSE_LATEST_CHANNELS: 'a.*,bad pattern' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'SSE_MAX_BUFFER_BYTES (1048576) must hold the largest event\'s frame: at least maxEventBytes + 512 = 2000512',
+      'SSE_LATEST_CHANNELS has pattern "bad pattern": segment "bad pattern" may be *, ** or A-Z a-z 0-9 _ : - and {sub}',
+    ]);
+  });
+
   it('treats empty values as unset', () => {
-    expect(loadGatewayConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({ redisUrl: undefined, port: 3000 });
+    expect(loadGatewayConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({ sse: { redis: undefined }, port: 3000 });
   });
 
   it('accepts a Redis Cluster as REDIS_URL or as REDIS_CLUSTER_NODES', () => {
     const url = 'rediss+cluster://app:secret@10.0.0.1:7000,10.0.0.2:7000';
-    expect(loadGatewayConfig({ REDIS_URL: url }).redisUrl).toBe(url);
-    expect(loadGatewayConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, 10.0.0.2:7001 ' }).redisUrl).toBe(
+    expect(loadGatewayConfig({ REDIS_URL: url }).sse.redis).toBe(url);
+    expect(loadGatewayConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, 10.0.0.2:7001 ' }).sse.redis).toBe(
       'redis+cluster://10.0.0.1:7000,10.0.0.2:7001',
     );
   });

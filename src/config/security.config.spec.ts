@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { resolveSseOptions } from '../sse/internals.js';
 import { ConfigError, loadGatewayConfig } from './gateway.config.js';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
+
+/** The HTTP API's settings as the module resolves them from what the environment gave. */
+const httpOf = (env: NodeJS.ProcessEnv) => resolveSseOptions(loadGatewayConfig(env).sse).http!;
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -15,35 +19,29 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe('security settings', () => {
   it('are all off by default', () => {
-    const { security } = loadGatewayConfig({});
-    expect(security).toMatchObject({
+    expect(httpOf({})).toMatchObject({
       jwt: undefined,
-      publicChannels: [],
-      corsOrigins: [],
-      trustedProxies: [],
-      maxConnectionsPerIp: undefined,
-      publishRateLimit: undefined,
-      streamTokenSecretSource: 'random',
-      streamTokenTtlS: 60,
-      accessLog: false,
+      limits: { trustedProxies: [], maxConnectionsPerIp: undefined, publishRateLimit: undefined },
     });
+    expect(loadGatewayConfig({}).server).toMatchObject({ corsOrigins: [], trustedProxies: [], accessLog: false });
   });
 
   it('derive the same stream token key from SSE_JWT_SECRET on every instance', () => {
-    const a = loadGatewayConfig({ SSE_JWT_SECRET: SECRET }).security;
-    const b = loadGatewayConfig({ SSE_JWT_SECRET: SECRET }).security;
-    expect(a.jwt).toEqual({ kind: 'secret', secret: new TextEncoder().encode(SECRET) });
-    expect(a.streamTokenSecretSource).toBe('derived');
+    const a = httpOf({ SSE_JWT_SECRET: SECRET }).jwt!;
+    const b = httpOf({ SSE_JWT_SECRET: SECRET }).jwt!;
+    expect(a.key).toEqual({ kind: 'secret', secret: new TextEncoder().encode(SECRET) });
+    expect(a).toMatchObject({ streamTokenSecretSource: 'derived', streamTokenTtlS: 60 });
     expect(Buffer.from(a.streamTokenSecret).equals(Buffer.from(b.streamTokenSecret))).toBe(true);
     expect(Buffer.from(a.streamTokenSecret).equals(Buffer.from(SECRET))).toBe(false);
-    expect(loadGatewayConfig({ SSE_STREAM_TOKEN_SECRET: `${SECRET}-2` }).security.streamTokenSecretSource).toBe('set');
+    expect(httpOf({ SSE_JWT_SECRET: SECRET, SSE_STREAM_TOKEN_SECRET: `${SECRET}-2` }).jwt!.streamTokenSecretSource).toBe('set');
+    expect(httpOf({ SSE_JWKS_URL: 'https://idp.example.com/jwks' }).jwt!.streamTokenSecretSource).toBe('random');
   });
 
   it('take an RSA or P-256 public key in PEM, with \\n escapes', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(loadGatewayConfig({ SSE_JWT_PUBLIC_KEY: rsa }).security.jwt).toMatchObject({ kind: 'public-key', algorithm: 'RS256' });
-    expect(loadGatewayConfig({ SSE_JWT_PUBLIC_KEY: ec.replace(/\n/g, '\\n') }).security.jwt).toMatchObject({ kind: 'public-key', algorithm: 'ES256' });
+    expect(httpOf({ SSE_JWT_PUBLIC_KEY: rsa }).jwt!.key).toMatchObject({ kind: 'public-key', algorithm: 'RS256' });
+    expect(httpOf({ SSE_JWT_PUBLIC_KEY: ec.replace(/\n/g, '\\n') }).jwt!.key).toMatchObject({ kind: 'public-key', algorithm: 'ES256' });
     const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(problemsOf({ SSE_JWT_PUBLIC_KEY: ed })).toEqual(['SSE_JWT_PUBLIC_KEY must be an RSA (RS256) or P-256 EC (ES256) public key']);
     expect(problemsOf({ SSE_JWT_PUBLIC_KEY: 'nope' })).toEqual(['SSE_JWT_PUBLIC_KEY is not a PEM public key (-----BEGIN PUBLIC KEY----- …)']);
@@ -53,21 +51,20 @@ describe('security settings', () => {
     expect(
       problemsOf({
         SSE_JWT_SECRET: 'short',
-        SSE_JWKS_URL: 'http://idp.example.com/jwks',
         SSE_PUBLIC_CHANNELS: 'news.*, bad pattern',
-        SSE_CORS_ORIGINS: 'https://app.example.com, https://app.example.com/path',
         SSE_TRUSTED_PROXIES: '10.0.0.0/8, 10.0.0.1/33, proxy.local',
-        SSE_MAX_CONNECTIONS_PER_IP: '0',
-        SSE_ACCESS_LOG: 'maybe',
       }),
     ).toEqual([
       'SSE_JWT_SECRET must be at least 32 bytes (HS256 needs a key as long as its hash)',
-      'SSE_JWKS_URL must use https (http only for localhost)',
-      'SSE_PUBLIC_CHANNELS: pattern "bad pattern": segment "bad pattern" may be *, ** or A-Z a-z 0-9 _ : - and {sub}',
-      'SSE_CORS_ORIGINS: "https://app.example.com/path" is not an origin like https://app.example.com',
-      'SSE_TRUSTED_PROXIES: "10.0.0.1/33" is not an IP address or CIDR range',
-      'SSE_TRUSTED_PROXIES: "proxy.local" is not an IP address or CIDR range',
+      'SSE_PUBLIC_CHANNELS has pattern "bad pattern": segment "bad pattern" may be *, ** or A-Z a-z 0-9 _ : - and {sub}',
+      'SSE_TRUSTED_PROXIES has "10.0.0.1/33", which is not an IP address or CIDR range',
+      'SSE_TRUSTED_PROXIES has "proxy.local", which is not an IP address or CIDR range',
+    ]);
+    expect(problemsOf({ SSE_JWKS_URL: 'http://idp.example.com/jwks' })).toEqual(['SSE_JWKS_URL must use https (http only for localhost)']);
+    // Values the environment cannot even parse are named first.
+    expect(problemsOf({ SSE_CORS_ORIGINS: 'https://app.example.com, https://app.example.com/path', SSE_MAX_CONNECTIONS_PER_IP: '0', SSE_ACCESS_LOG: 'maybe' })).toEqual([
       'SSE_MAX_CONNECTIONS_PER_IP="0" must be a whole number from 1 to 9007199254740991',
+      'SSE_CORS_ORIGINS: "https://app.example.com/path" is not an origin like https://app.example.com',
       'SSE_ACCESS_LOG="maybe" must be true or false',
     ]);
   });
@@ -77,12 +74,12 @@ describe('security settings', () => {
       'set only one of SSE_JWT_SECRET, SSE_JWT_PUBLIC_KEY and SSE_JWKS_URL',
     ]);
     expect(problemsOf({ SSE_JWT_SECRET: SECRET, SSE_STREAM_TOKEN_SECRET: SECRET })).toEqual([
-      'SSE_STREAM_TOKEN_SECRET must differ from SSE_JWT_SECRET (leave it unset to derive one)',
+      'SSE_STREAM_TOKEN_SECRET must differ from the JWT secret (leave it unset to derive one)',
     ]);
   });
 
   it('read lists, limits and timeouts', () => {
-    const { security } = loadGatewayConfig({
+    const env = {
       SSE_JWKS_URL: 'http://127.0.0.1:9999/jwks',
       SSE_JWT_AUDIENCE: 'sse',
       SSE_PUBLIC_CHANNELS: 'news.*,status',
@@ -93,18 +90,11 @@ describe('security settings', () => {
       SSE_PUBLISH_RATE_WINDOW_MS: '1000',
       SSE_HEADERS_TIMEOUT_MS: '5000',
       SSE_ACCESS_LOG: 'true',
+    };
+    expect(httpOf(env)).toMatchObject({
+      jwt: { key: { kind: 'jwks', url: 'http://127.0.0.1:9999/jwks' }, audience: 'sse', publicChannels: ['news.*', 'status'] },
+      limits: { trustedProxies: ['10.0.0.0/8', '::1'], maxConnectionsPerIp: 20, publishRateLimit: 100, publishRateWindowMs: 1000 },
     });
-    expect(security).toMatchObject({
-      jwt: { kind: 'jwks', url: 'http://127.0.0.1:9999/jwks' },
-      jwtAudience: 'sse',
-      publicChannels: ['news.*', 'status'],
-      corsOrigins: ['*'],
-      trustedProxies: ['10.0.0.0/8', '::1'],
-      maxConnectionsPerIp: 20,
-      publishRateLimit: 100,
-      publishRateWindowMs: 1000,
-      headersTimeoutMs: 5000,
-      accessLog: true,
-    });
+    expect(loadGatewayConfig(env).server).toMatchObject({ corsOrigins: ['*'], trustedProxies: ['10.0.0.0/8', '::1'], headersTimeoutMs: 5000, accessLog: true });
   });
 });

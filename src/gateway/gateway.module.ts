@@ -1,19 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { AuthModule } from './auth/auth.module.js';
 import { ClusterController } from './cluster/cluster.controller.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthController } from './health/health.controller.js';
-import { HttpErrorFilter } from './http/http-error.filter.js';
-import { LimitsModule } from './limits/limits.module.js';
-import { PublishController } from './publish/publish.controller.js';
-import { StreamController } from './stream/stream.controller.js';
-import { SyncController } from './sync/sync.controller.js';
 
-/** The gateway's HTTP API on top of the SSE module (README: HTTP API). */
+/** The gateway's own routes beside the module's HTTP API: health, the cluster view, the demo page. */
 @Module({
-  imports: [AuthModule, LimitsModule, DemoModule],
-  controllers: [StreamController, PublishController, SyncController, HealthController, ClusterController],
-  providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+  imports: [DemoModule],
+  controllers: [HealthController, ClusterController],
 })
 export class GatewayModule {}

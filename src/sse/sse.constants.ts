@@ -16,13 +16,24 @@ export const CHANNEL_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Event types: 1-64 characters of `A-Z a-z 0-9 . _ : -`. */
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** Defaults of the module options (DESIGN.md's configuration table). */
+/**
+ * Defaults of the module options, the one place they live (the README's configuration
+ * table lists them; the gateway passes what the environment sets and leaves the rest).
+ */
 export const SSE_DEFAULTS = {
   historyLimit: 1000,
   heartbeatMs: 15_000,
   retryMs: 3_000,
   maxBufferBytes: 1024 * 1024,
   maxChannelsPerStream: 32,
+  maxEventBytes: 65_536,
   publishTimeoutMs: 2_000,
   keyPrefix: 'sse:',
+  drainMs: 5_000,
+  rebalanceRatio: 1.25,
+  rebalanceRate: 5,
+  presenceIntervalMs: 1_000,
+  jwtClockToleranceS: 5,
+  streamTokenTtlS: 60,
+  publishRateWindowMs: 10_000,
 } as const;

@@ -1,9 +1,32 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
+import { SseHttpModule } from './http/sse-http.module.js';
+import type { SseHttpOptions } from './interfaces/sse-http-options.interface.js';
 import type { SseModuleOptions } from './interfaces/sse-module-options.interface.js';
+import { SSE_HTTP_MOUNT } from './sse.tokens.js';
 
-/** `forRoot` / `forRootAsync` come from Nest's builder; the module is global by default. */
+/** Settings of the module definition itself, known before any options factory runs. */
+export interface SseModuleExtras {
+  /** Global by default, so `forFeature()` and the HTTP API reach the hub from anywhere. */
+  isGlobal: boolean;
+  /** Mounts the HTTP API (see `SseModuleOptions.http`); with `forRootAsync`, at least `{ prefix }`. */
+  http: SseHttpOptions | undefined;
+}
+
+/** `forRoot` / `forRootAsync` come from Nest's builder; `http` decides which routes exist. */
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<SseModuleOptions>({ moduleName: 'Sse' })
     .setClassMethodName('forRoot')
-    .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+    .setExtras<SseModuleExtras>({ isGlobal: true, http: undefined }, withHttp)
     .build();
+
+function withHttp(definition: DynamicModule, extras: SseModuleExtras): DynamicModule {
+  const module = { ...definition, global: extras.isGlobal };
+  if (!extras.http) return module;
+  const prefix = (extras.http.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return {
+    ...module,
+    imports: [...(module.imports ?? []), SseHttpModule, ...(prefix ? [RouterModule.register([{ path: prefix, module: SseHttpModule }])] : [])],
+    providers: [...(module.providers ?? []), { provide: SSE_HTTP_MOUNT, useValue: extras.http }],
+  };
+}

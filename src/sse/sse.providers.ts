@@ -7,12 +7,13 @@ import { MemoryPresence } from './cluster/memory.presence.js';
 import { ClusterPresence } from './cluster/presence.interface.js';
 import { Rebalancer } from './cluster/rebalancer.service.js';
 import { RedisPresence } from './cluster/redis.presence.js';
-import { ConnectionRegistry } from './http/connection-registry.service.js';
-import { SseResponder } from './http/sse-responder.service.js';
+import { ConnectionRegistry } from './stream/connection-registry.service.js';
+import { SseResponder } from './stream/sse-responder.service.js';
+import type { SseHttpOptions } from './interfaces/sse-http-options.interface.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { MODULE_OPTIONS_TOKEN } from './sse.module-definition.js';
 import { resolveSseOptions } from './sse.options.js';
-import { SSE_OPTIONS } from './sse.tokens.js';
+import { SSE_HTTP_MOUNT, SSE_OPTIONS } from './sse.tokens.js';
 
 /** The broker this module made, with the shutdown hook that closes it. */
 class OwnedBroker implements OnApplicationShutdown {
@@ -44,8 +45,11 @@ export async function createBroker(options: ResolvedSseOptions): Promise<Broker>
 export const SSE_CORE_PROVIDERS: Provider[] = [
   {
     provide: SSE_OPTIONS,
-    useFactory: (options: SseModuleOptions) => resolveSseOptions(options),
-    inject: [MODULE_OPTIONS_TOKEN],
+    // The static `http` (forRoot's whole `http`, or forRootAsync's mount) joined with the
+    // options factory's `http` (authorization and limits worked out at run time).
+    useFactory: (options: SseModuleOptions, mount: SseHttpOptions | undefined) =>
+      resolveSseOptions({ ...options, http: mount && { ...options.http, ...mount } }, options.http !== undefined && !mount),
+    inject: [MODULE_OPTIONS_TOKEN, { token: SSE_HTTP_MOUNT, optional: true }],
   },
   {
     provide: OWNED_BROKER,

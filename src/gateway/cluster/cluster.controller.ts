@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { Rebalancer, type InstancePresence } from '../../sse/index.js';
+import { Rebalancer, type InstancePresence } from '../../sse/internals.js';
 
 export interface ClusterView {
   readonly self: string;

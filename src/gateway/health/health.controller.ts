@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Broker, ConnectionRegistry, type BrokerHealth } from '../../sse/index.js';
+import { Broker, ConnectionRegistry, type BrokerHealth } from '../../sse/internals.js';
 import type { GatewayConfig } from '../../config/gateway.config.js';
 import { GATEWAY_CONFIG } from '../gateway.tokens.js';
 
@@ -21,7 +21,7 @@ export class HealthController {
     response.status(up ? 200 : 503).json({
       status: up ? 'ok' : 'unavailable',
       instance: this.config.instanceId,
-      broker: { kind: this.config.redisUrl ? 'redis' : 'memory', up: brokerUp },
+      broker: { kind: this.config.sse.redis ? 'redis' : 'memory', up: brokerUp },
       connections: stats,
     });
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import type { ClientAddressResolver } from '../limits/client-address.util.js';
+import type { ClientAddressResolver } from '../../sse/internals.js';
 import { redactSecrets } from './redact.util.js';
 
 /** One line per request when it ends: method, URL without tokens, status, client, duration. */

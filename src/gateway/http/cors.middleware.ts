@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { errorBody } from './error-body.js';
+import { errorBody } from '../../sse/internals.js';
 
 export const CORS_ALLOWED_METHODS = 'GET, POST';
 export const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, Last-Event-ID, Idempotency-Key, Cache-Control';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConnectionRegistry } from '../http/connection-registry.service.js';
+import { ConnectionRegistry } from '../stream/connection-registry.service.js';
 import type { ResolvedSseOptions } from '../interfaces/index.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { ClusterPresence, type InstancePresence } from './presence.interface.js';

@@ -6,6 +6,7 @@ import { SseError } from './sse.error.js';
  */
 export class StreamRefusedError extends SseError {
   readonly status = 503;
+  override readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     message: string,
@@ -13,5 +14,6 @@ export class StreamRefusedError extends SseError {
     readonly retryAfterSeconds: number,
   ) {
     super(message);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }

@@ -1,2 +1,3 @@
 export * from './sse-module-options.interface.js';
 export * from './channel.interface.js';
+export * from './sse-http-options.interface.js';

@@ -1,4 +1,5 @@
 import type { Broker } from '../broker/broker.interface.js';
+import type { ResolvedHttpOptions, SseHttpOptions } from './sse-http-options.interface.js';
 
 /** Settings of `SseModule.forRoot` / `forRootAsync`; every one has a default. */
 export interface SseModuleOptions {
@@ -46,12 +47,22 @@ export interface SseModuleOptions {
   rebalanceRate?: number;
   /** How often each instance reports its stream count to the others, ms (default 1000). */
   presenceIntervalMs?: number;
+  /**
+   * The HTTP API (streams, history, publish, sync) mounted in the application, with its
+   * authorization and limits. Unset: no routes; the application serves its own `@Sse()`
+   * routes and publishes from code. With `forRootAsync`, say `http` in the static part
+   * (`forRootAsync({ http: { prefix }, useFactory })`): routes are registered before the
+   * factory runs; the factory's `http` supplies authorization and limits.
+   */
+  http?: SseHttpOptions;
 }
 
 /** The options with every default filled in. */
 export interface ResolvedSseOptions
-  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections'>> {
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http'>> {
   readonly redis: string | undefined;
   readonly broker: Broker | undefined;
   readonly maxConnections: number | undefined;
+  /** Undefined when the HTTP API is not mounted. */
+  readonly http: ResolvedHttpOptions | undefined;
 }

@@ -1,0 +1,130 @@
+import { isRedisClusterUrl, parseRedisNodeList, parseRedisTarget, type JwtAuthorizationOptions, type SseModuleOptions } from '../sse/internals.js';
+import type { EnvReader } from './env-parsers.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The variables behind each module option, for messages about bad values: a module
+ * problem on `http.jwt.secret` is reported as one on `SSE_JWT_SECRET`.
+ */
+const ENV_OF_OPTION: Readonly<Record<string, string>> = {
+  redis: 'REDIS_URL',
+  keyPrefix: 'SSE_KEY_PREFIX',
+  historyLimit: 'SSE_HISTORY_LIMIT',
+  heartbeatMs: 'SSE_HEARTBEAT_MS',
+  retryMs: 'SSE_RETRY_MS',
+  maxEventBytes: 'SSE_MAX_EVENT_BYTES',
+  maxBufferBytes: 'SSE_MAX_BUFFER_BYTES',
+  maxConnections: 'SSE_MAX_CONNECTIONS',
+  maxChannelsPerStream: 'SSE_MAX_CHANNELS_PER_STREAM',
+  publishTimeoutMs: 'SSE_PUBLISH_TIMEOUT_MS',
+  drainMs: 'SSE_DRAIN_MS',
+  latestChannels: 'SSE_LATEST_CHANNELS',
+  rebalanceRatio: 'SSE_REBALANCE_RATIO',
+  rebalanceRate: 'SSE_REBALANCE_RATE',
+  presenceIntervalMs: 'SSE_PRESENCE_INTERVAL_MS',
+  instanceId: 'INSTANCE_ID',
+  'http.jwt.secret': 'SSE_JWT_SECRET',
+  'http.jwt.publicKey': 'SSE_JWT_PUBLIC_KEY',
+  'http.jwt.jwksUrl': 'SSE_JWKS_URL',
+  'http.jwt.audience': 'SSE_JWT_AUDIENCE',
+  'http.jwt.issuer': 'SSE_JWT_ISSUER',
+  'http.jwt.clockToleranceS': 'SSE_JWT_CLOCK_TOLERANCE_S',
+  'http.jwt.publicChannels': 'SSE_PUBLIC_CHANNELS',
+  'http.jwt.streamTokenSecret': 'SSE_STREAM_TOKEN_SECRET',
+  'http.jwt.streamTokenTtlS': 'SSE_STREAM_TOKEN_TTL_S',
+  'http.limits.trustedProxies': 'SSE_TRUSTED_PROXIES',
+  'http.limits.maxConnectionsPerIp': 'SSE_MAX_CONNECTIONS_PER_IP',
+  'http.limits.publishRateLimit': 'SSE_PUBLISH_RATE_LIMIT',
+  'http.limits.publishRateWindowMs': 'SSE_PUBLISH_RATE_WINDOW_MS',
+};
+
+/** The environment variable of a module option (the option's own path when it has none). */
+export function envNameOf(option: string): string {
+  return ENV_OF_OPTION[option] ?? `SseModule option ${option}`;
+}
+
+/**
+ * `SseModule.forRoot` options from the environment. Unset variables stay unset: the
+ * module's defaults (`SSE_DEFAULTS`) apply. The gateway always mounts the HTTP API.
+ */
+export function readSseOptions(read: EnvReader): SseModuleOptions {
+  return {
+    redis: readRedisUrl(read),
+    keyPrefix: read.optionalPattern('SSE_KEY_PREFIX', /^[A-Za-z0-9._:-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 . _ : -'),
+    historyLimit: read.optionalInteger('SSE_HISTORY_LIMIT', 1, 1_000_000),
+    heartbeatMs: read.optionalInteger('SSE_HEARTBEAT_MS', 100, DAY_MS),
+    retryMs: read.optionalInteger('SSE_RETRY_MS', 0, DAY_MS),
+    maxEventBytes: read.optionalInteger('SSE_MAX_EVENT_BYTES', 16, 64 * 1024 * 1024),
+    maxBufferBytes: read.optionalInteger('SSE_MAX_BUFFER_BYTES', 1024, 1024 * 1024 * 1024),
+    maxConnections: read.optionalInteger('SSE_MAX_CONNECTIONS', 1),
+    maxChannelsPerStream: read.optionalInteger('SSE_MAX_CHANNELS_PER_STREAM', 1, 1000),
+    publishTimeoutMs: read.optionalInteger('SSE_PUBLISH_TIMEOUT_MS', 50, 60_000),
+    drainMs: read.optionalInteger('SSE_DRAIN_MS', 0, 10 * 60_000),
+    latestChannels: read.list('SSE_LATEST_CHANNELS'),
+    rebalanceRatio: read.optionalDecimal('SSE_REBALANCE_RATIO', 1, 100, true),
+    rebalanceRate: read.optionalInteger('SSE_REBALANCE_RATE', 1, 10_000),
+    presenceIntervalMs: read.optionalInteger('SSE_PRESENCE_INTERVAL_MS', 100, 60_000),
+    http: {
+      jwt: readJwtOptions(read),
+      limits: {
+        trustedProxies: read.list('SSE_TRUSTED_PROXIES'),
+        maxConnectionsPerIp: read.optionalInteger('SSE_MAX_CONNECTIONS_PER_IP', 1),
+        publishRateLimit: read.optionalInteger('SSE_PUBLISH_RATE_LIMIT', 1),
+        publishRateWindowMs: read.optionalInteger('SSE_PUBLISH_RATE_WINDOW_MS', 100, 3_600_000),
+      },
+    },
+  };
+}
+
+/** `SSE_JWT_SECRET`, `SSE_JWT_PUBLIC_KEY` or `SSE_JWKS_URL` (one of them) and what goes with it. */
+function readJwtOptions(read: EnvReader): JwtAuthorizationOptions | undefined {
+  const secret = read.string('SSE_JWT_SECRET');
+  const publicKey = read.string('SSE_JWT_PUBLIC_KEY');
+  const jwksUrl = read.string('SSE_JWKS_URL');
+  const streamTokenSecret = read.string('SSE_STREAM_TOKEN_SECRET');
+  const keys = [secret, publicKey, jwksUrl].filter((k) => k !== undefined);
+  if (keys.length > 1) {
+    read.problems.push('set only one of SSE_JWT_SECRET, SSE_JWT_PUBLIC_KEY and SSE_JWKS_URL');
+    return undefined;
+  }
+  const options = {
+    audience: read.string('SSE_JWT_AUDIENCE'),
+    issuer: read.string('SSE_JWT_ISSUER'),
+    clockToleranceS: read.optionalInteger('SSE_JWT_CLOCK_TOLERANCE_S', 0, 300),
+    publicChannels: read.list('SSE_PUBLIC_CHANNELS'),
+    streamTokenSecret,
+    streamTokenTtlS: read.optionalInteger('SSE_STREAM_TOKEN_TTL_S', 1, 3600),
+  };
+  if (secret !== undefined) return { ...options, secret };
+  if (publicKey !== undefined) return { ...options, publicKey };
+  if (jwksUrl !== undefined) return { ...options, jwksUrl };
+  return undefined;
+}
+
+/**
+ * `REDIS_URL` (one server, or a cluster with the `+cluster` schemes), or `REDIS_CLUSTER_NODES`
+ * (`host:port,host:port`, a cluster without credentials or TLS); never both.
+ */
+function readRedisUrl(read: EnvReader): string | undefined {
+  const url = read.string('REDIS_URL');
+  const nodes = read.string('REDIS_CLUSTER_NODES');
+  if (url !== undefined && nodes !== undefined) {
+    read.problems.push('REDIS_URL and REDIS_CLUSTER_NODES are both set: set one (a cluster with credentials or TLS needs REDIS_URL=redis+cluster://user:password@host:port,...)');
+    return undefined;
+  }
+  const check = (name: string, parse: () => unknown) => {
+    try {
+      parse();
+      return true;
+    } catch (error) {
+      read.problems.push(`${name}: ${(error as Error).message}`);
+      return false;
+    }
+  };
+  if (nodes !== undefined) {
+    return check('REDIS_CLUSTER_NODES', () => parseRedisNodeList(nodes)) ? `redis+cluster://${nodes.replace(/\s+/g, '')}` : undefined;
+  }
+  if (url !== undefined && isRedisClusterUrl(url)) return check('REDIS_URL', () => parseRedisTarget(url)) ? url : undefined;
+  return read.url('REDIS_URL', ['redis', 'rediss'], 'redis or rediss, or redis+cluster or rediss+cluster for a cluster');
+}

@@ -1,9 +1,0 @@
-import { SseError } from '../../sse/index.js';
-
-/** A valid token that does not allow this channel (HTTP 403, RFC 6750 `insufficient_scope`). */
-export class ForbiddenError extends SseError {
-  readonly status = 403;
-  readonly headers: Readonly<Record<string, string>> = {
-    'WWW-Authenticate': 'Bearer realm="sse-gateway", error="insufficient_scope"',
-  };
-}

@@ -1,0 +1,12 @@
+import type { AccessGrant } from './access-grant.js';
+
+/** What a verified JWT (or a stream token made from one) allows. */
+export interface JwtGrant extends AccessGrant {
+  canPublish(channel: string): boolean;
+  canSubscribe(channel: string): boolean;
+  /** Set for a stream token from `POST /sync`: exactly which stream it opens. */
+  readonly stream?: {
+    readonly channels: readonly string[];
+    readonly lastEventId: string | undefined;
+  };
+}
