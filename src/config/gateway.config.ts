@@ -27,6 +27,8 @@ export interface GatewayConfig {
   readonly rebalanceRatio: number;
   readonly rebalanceRate: number;
   readonly presenceIntervalMs: number;
+  /** Longest event loop stall (ms) `GET /health/live` tolerates before it answers 503 (README: Health). */
+  readonly livenessMaxDelayMs: number;
   /** Authorization, CORS, abuse limits and timeouts (README: Security). */
   readonly security: SecurityConfig;
 }
@@ -62,6 +64,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rebalanceRatio: read.decimal('SSE_REBALANCE_RATIO', 1.25, 1, 100, true),
     rebalanceRate: read.integer('SSE_REBALANCE_RATE', 5, 1, 10_000),
     presenceIntervalMs: read.integer('SSE_PRESENCE_INTERVAL_MS', 1000, 100, 60_000),
+    livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
     instanceId: read.pattern('INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters'),
     security: readSecurityConfig(read),
   };
