@@ -14,6 +14,8 @@ export interface GatewayConfig {
   readonly sse: SseModuleOptions;
   /** What the gateway process itself does with HTTP: CORS, timeouts, the access log. */
   readonly server: ServerConfig;
+  /** Longest event loop stall (ms) `GET /health/live` tolerates before it answers 503 (README: Health). */
+  readonly livenessMaxDelayMs: number;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -38,6 +40,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     instanceId,
     sse: { ...readSseOptions(read), instanceId },
     server: readServerConfig(read),
+    livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
   };
   // A value the environment could not parse stays unset here, so it is named once, by the reader.
   const problems = [...read.problems, ...sseOptionProblems(config.sse).map((p) => `${envNameOf(p.option)} ${p.message}`)];
