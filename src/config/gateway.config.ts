@@ -1,6 +1,6 @@
-import { hostname } from 'node:os';
 import { isRedisClusterUrl, parseRedisNodeList, parseRedisTarget } from '../sse/index.js';
 import { EnvReader } from './env-parsers.js';
+import { readInstanceId, readLoggingConfig, type LoggingConfig } from './logging.config.js';
 import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 
 /** The gateway's settings, read from the environment (README: Configuration). */
@@ -29,6 +29,8 @@ export interface GatewayConfig {
   readonly presenceIntervalMs: number;
   /** Authorization, CORS, abuse limits and timeouts (README: Security). */
   readonly security: SecurityConfig;
+  /** Log format and threshold (README: Logs). */
+  readonly logging: LoggingConfig;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -62,8 +64,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rebalanceRatio: read.decimal('SSE_REBALANCE_RATIO', 1.25, 1, 100, true),
     rebalanceRate: read.integer('SSE_REBALANCE_RATE', 5, 1, 10_000),
     presenceIntervalMs: read.integer('SSE_PRESENCE_INTERVAL_MS', 1000, 100, 60_000),
-    instanceId: read.pattern('INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters'),
+    instanceId: readInstanceId(read),
     security: readSecurityConfig(read),
+    logging: readLoggingConfig(read),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
