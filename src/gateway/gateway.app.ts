@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { accessLogMiddleware } from './http/access-log.middleware.js';
+import { accessLogMiddleware } from './logging/access-log.middleware.js';
 import { bodyErrorsMiddleware } from './http/body-errors.middleware.js';
 import { bodyLimitMiddleware } from './http/body-limit.middleware.js';
 import { corsMiddleware } from './http/cors.middleware.js';

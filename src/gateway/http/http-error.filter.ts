@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { SseError, StreamRefusedError } from '../../sse/index.js';
+import { logFailure } from '../logging/log-failure.util.js';
+import { errorAfterAnswerStarted, unhandledRequestError } from '../logging/logging.messages.js';
 import { errorBody } from './error-body.js';
 
 /**
@@ -15,7 +17,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) {
-      this.logger.error(`error after the answer started: ${String(exception)}`);
+      logFailure(this.logger, errorAfterAnswerStarted, exception);
       if (!response.writableEnded) response.end();
       return;
     }
@@ -36,7 +38,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.status(status).json(errorBody(status, Array.isArray(message) ? message.join('; ') : String(message)));
       return;
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    logFailure(this.logger, unhandledRequestError, exception);
     response.status(500).json(errorBody(500, 'internal error'));
   }
 }
