@@ -4,22 +4,27 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
+import { fallbackLogSettings } from './config/logging.config.js';
 import { redactUrl } from './config/redact-url.util.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
-import { RedactingLogger } from './gateway/http/redacting.logger.js';
+import { createGatewayLogger } from './gateway/logging/create-gateway-logger.js';
+import { logFailure } from './gateway/logging/log-failure.util.js';
+import { shutdownFailed, startFailed } from './gateway/logging/logging.messages.js';
+import { exitOnProcessErrors } from './gateway/logging/process-errors.util.js';
 import { SSE_DEFAULTS } from './sse/internals.js';
 
+// Writes through the gateway's logger once it exists (Logger delegates to the current one).
 const logger = new Logger('Gateway');
+exitOnProcessErrors(new Logger('Process'));
 
 function readConfig(): GatewayConfig {
   try {
     return loadGatewayConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    createGatewayLogger(fallbackLogSettings());
+    if (error instanceof ConfigError) new Logger('Config').error(error.message);
+    else logFailure(logger, startFailed, error, 'fatal');
+    process.exit(1);
   }
 }
 
@@ -27,7 +32,7 @@ async function bootstrap(): Promise<void> {
   const config = readConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: new RedactingLogger(),
+    logger: createGatewayLogger(config),
   });
   configureGatewayApp(app, config);
 
@@ -41,7 +46,7 @@ async function bootstrap(): Promise<void> {
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error(`shutdown failed: ${String(error)}`);
+        logFailure(logger, shutdownFailed, error);
         process.exit(1);
       },
     );
@@ -49,7 +54,13 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
-  await app.listen(config.port, config.host);
+  await app.init();
+  try {
+    await app.listen(config.port, config.host);
+  } catch {
+    // Nest has logged why (EADDRINUSE, EACCES…): one line is enough.
+    process.exit(1);
+  }
   const { redis, http } = config.sse;
   const broker = redis ? `redis ${redactUrl(redis)}` : 'in-memory broker';
   const auth = http?.jwt ? '' : ', AUTHORIZATION OFF';
@@ -57,6 +68,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  logFailure(logger, startFailed, error, 'fatal');
   process.exit(1);
 });

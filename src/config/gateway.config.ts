@@ -1,6 +1,6 @@
-import { hostname } from 'node:os';
 import { sseOptionProblems, type SseModuleOptions } from '../sse/internals.js';
 import { EnvReader } from './env-parsers.js';
+import { readInstanceId, readLoggingConfig, type LoggingConfig } from './logging.config.js';
 import { readServerConfig, type ServerConfig } from './server.config.js';
 import { envNameOf, readSseOptions } from './sse-options.config.js';
 
@@ -16,6 +16,8 @@ export interface GatewayConfig {
   readonly server: ServerConfig;
   /** Longest event loop stall (ms) `GET /health/live` tolerates before it answers 503 (README: Health). */
   readonly livenessMaxDelayMs: number;
+  /** Log format and threshold (README: Logs). */
+  readonly logging: LoggingConfig;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -33,7 +35,7 @@ export class ConfigError extends Error {
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const read = new EnvReader(env);
-  const instanceId = read.pattern('INSTANCE_ID', `${hostname()}-${process.pid}`, /^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters');
+  const instanceId = readInstanceId(read);
   const config: GatewayConfig = {
     port: read.integer('PORT', 3000, 0, 65_535),
     host: read.pattern('HOST', '0.0.0.0', /^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
@@ -41,6 +43,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     sse: { ...readSseOptions(read), instanceId },
     server: readServerConfig(read),
     livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
+    logging: readLoggingConfig(read),
   };
   // A value the environment could not parse stays unset here, so it is named once, by the reader.
   const problems = [...read.problems, ...sseOptionProblems(config.sse).map((p) => `${envNameOf(p.option)} ${p.message}`)];

@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ClientAddressResolver, SseHttpErrorFilter } from '../sse/internals.js';
-import { accessLogMiddleware } from './http/access-log.middleware.js';
+import { accessLogMiddleware } from './logging/access-log.middleware.js';
 import { corsMiddleware } from './http/cors.middleware.js';
 import { instanceIdMiddleware } from './http/instance-id.middleware.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';

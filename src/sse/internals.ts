@@ -43,6 +43,7 @@ export { isValidChannelName, assertChannelName, assertPublishableEventType, isRe
 export { SseHttpErrorFilter } from './http/http-error.filter.js';
 export { errorBody, type ErrorBody } from './http/error-body.js';
 export { JwtChannelAuthorizer } from './auth/jwt-channel.authorizer.js';
+export { findToken, TOKEN_COOKIE, TOKEN_QUERY, type TokenSource } from './auth/token-sources.util.js';
 export { OpenChannelAuthorizer } from './auth/open-channel.authorizer.js';
 export { AuthUnavailableError } from './auth/auth-unavailable.error.js';
 export { TooManyRequestsError } from './limits/too-many-requests.error.js';

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { SseError } from '../errors/sse.error.js';
-import { errorBody, sendError } from './error-body.js';
+import { sendError } from './error-body.js';
 
 /**
  * Every error of the HTTP API becomes a JSON answer saying what is wrong: the module's own
@@ -15,7 +15,7 @@ export class SseHttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<ServerResponse>();
     if (response.headersSent) {
-      this.logger.error(`error after the answer started: ${describe(exception)}`);
+      this.logFailure('error after the answer started', exception);
       if (!response.writableEnded) response.end();
       return;
     }
@@ -29,11 +29,13 @@ export class SseHttpErrorFilter implements ExceptionFilter {
       const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       return sendError(response, status, Array.isArray(message) ? message.join('; ') : String(message));
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? `${exception.name}: ${exception.message}`) : describe(exception));
-    sendError(response, 500, errorBody(500, 'internal error').message);
+    this.logFailure('unhandled error, answered 500', exception);
+    sendError(response, 500, 'internal error');
   }
-}
 
-function describe(exception: unknown): string {
-  return exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+  /** An `Error` goes to the logger whole (its stack and cause printed by the logger), anything else described. */
+  private logFailure(message: string, thrown: unknown): void {
+    if (thrown instanceof Error) this.logger.error(message, thrown);
+    else this.logger.error(`${message} (a non-Error value was thrown: ${String(thrown)})`);
+  }
 }
