@@ -73,8 +73,9 @@ describe('RedisBroker on Redis', () => {
     await waitFor(() => seen.events.length === 1);
     const { events } = await b.history('shared', { limit: 10 });
     expect(seen.events[0]).toEqual(events[0]);
-    expect(seen.events[0]).toMatchObject({ id: sent.id, event: 'order.created', data });
-    expect(a.compare(sent.id, events[0]!.id)).toBe(0);
+    expect(seen.events[0]).toMatchObject({ event: 'order.created', data });
+    expect(seen.events[0]!.position.equals(sent.position)).toBe(true);
+    expect(events[0]!.position.equals(sent.position)).toBe(true);
   });
 
   it('uses exactly one subscriber connection however many channels it subscribes', async () => {
@@ -98,9 +99,9 @@ describe('RedisBroker on Redis', () => {
       const first = await broker.subscribe('race', { onEvent: () => undefined });
       const seen = recorder();
       const [, second] = await Promise.all([first.unsubscribe(), broker.subscribe('race', seen)]);
-      const { id } = await broker.publish('race', { data: String(round) });
+      const { position } = await broker.publish('race', { data: String(round) });
       await waitFor(() => seen.events.length === 1);
-      expect(seen.events[0]!.id).toBe(id);
+      expect(seen.events[0]!.position.equals(position)).toBe(true);
       await second.unsubscribe();
     }
     expect((await clients(server.url, `${name}:sub`))[0]).toMatchObject({ sub: '0' });
@@ -144,16 +145,17 @@ describe('RedisBroker on Redis', () => {
   it('starts a new epoch when the stream is lost but its meta survives (eviction, DEL)', async () => {
     const keyPrefix = `${unique()}:`;
     const broker = await open({ keyPrefix });
-    const { id } = await broker.publish('lost', { data: '1', idempotencyKey: 'k' });
+    const { position } = await broker.publish('lost', { data: '1', idempotencyKey: 'k' });
     const admin = new Redis(server.url);
     await admin.del(redisChannelKeys(keyPrefix, 'lost').stream);
     admin.disconnect();
-    const page = await broker.history('lost', { after: id, limit: 10 });
-    expect(page).toMatchObject({ reset: 'unknown', head: null, events: [] });
-    expect(page.cursor.endsWith(id.slice(id.lastIndexOf('.')))).toBe(false);
+    const page = await broker.history('lost', { after: position, limit: 10 });
+    expect(page).toMatchObject({ reset: 'unknown', events: [] });
+    expect(page.head.isStart).toBe(true);
+    expect(page.head.epoch).not.toBe(position.epoch);
     const again = await broker.publish('lost', { data: '2', idempotencyKey: 'k' });
     expect(again.duplicate).toBe(false);
-    expect((await broker.history('lost', { after: page.cursor, limit: 10 })).events.map((e) => e.id)).toEqual([again.id]);
+    expect((await broker.history('lost', { after: page.head, limit: 10 })).events.map((e) => e.position.toString())).toEqual([again.position.toString()]);
   });
 
   it('answers ping() while Redis answers', async () => {
@@ -234,10 +236,11 @@ describe('RedisBroker when Redis fails', () => {
     expect(trace.slice(0, 2)).toEqual(['1', 'resync']);
     await eventually(() => broker.ping());
     const after = await broker.publish('ch', { data: '3' });
-    await waitFor(() => seen.some((e) => e.id === after.id));
-    expect(seen.at(-1)).toMatchObject({ id: after.id, data: '3' });
+    await waitFor(() => seen.some((e) => e.position.equals(after.position)));
+    expect(seen.at(-1)).toMatchObject({ data: '3' });
+    expect(seen.at(-1)!.position.equals(after.position)).toBe(true);
     // The restart lost the stream and its epoch: the old position is not resumable.
-    expect((await broker.history('ch', { after: before.id, limit: 10 })).reset).toBe('unknown');
+    expect((await broker.history('ch', { after: before.position, limit: 10 })).reset).toBe('unknown');
     expect(logger.lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/subscriber connection lost/),
@@ -265,8 +268,8 @@ describe('RedisBroker when Redis fails', () => {
 
     await waitFor(() => resyncs >= 1, 10_000);
     await eventually(() => broker.ping());
-    const { id } = await broker.publish('hang', { data: '2' });
-    await waitFor(() => seen.events.some((e) => e.id === id));
+    const { position } = await broker.publish('hang', { data: '2' });
+    await waitFor(() => seen.events.some((e) => e.position.equals(position)));
   });
 
   it('starts while Redis is down, fails fast meanwhile, and works once Redis comes up', async () => {
@@ -286,8 +289,8 @@ describe('RedisBroker when Redis fails', () => {
     await eventually(() => broker.ping());
     const seen = recorder();
     await broker.subscribe('c', seen);
-    const { id } = await broker.publish('c', { data: '2' });
+    const { position } = await broker.publish('c', { data: '2' });
     await waitFor(() => seen.events.length === 1);
-    expect(seen.events[0]!.id).toBe(id);
+    expect(seen.events[0]!.position.equals(position)).toBe(true);
   }, 20_000);
 });

@@ -58,7 +58,7 @@ describe('RedisBroker when a cluster master fails', () => {
     await waitFor(() => resyncs === 1, 20_000);
     let sent: string | undefined;
     for (const deadline = Date.now() + 20_000; Date.now() < deadline && sent === undefined; await sleep(100)) {
-      sent = await broker.publish(lost!, { data: '"after"' }).then((r) => r.id, () => undefined);
+      sent = await broker.publish(lost!, { data: '"after"' }).then((r) => r.position.toString(), () => undefined);
     }
     expect(sent).toBeDefined();
     await waitFor(() => trace.includes('"after"'), 10_000);
@@ -105,8 +105,8 @@ describe('RedisBroker when a cluster master fails', () => {
     expect(trace.slice(0, 2)).toEqual(['"before"', 'resync']);
     expect(trace.indexOf('resync')).toBeLessThan(trace.indexOf('"after"'));
     // The keys moved with the slot: same epoch, and the gap is in the history.
-    const page = await broker.history(channel!, { after: first.id, limit: 10 });
-    expect(page.events.map((e) => e.id)).toEqual([moved.id, after.id]);
+    const page = await broker.history(channel!, { after: first.position, limit: 10 });
+    expect(page.events.map((e) => e.position.toString())).toEqual([moved.position.toString(), after.position.toString()]);
     expect([...broker.subscriberConnections()].filter(([, count]) => count > 0)).toEqual([[`127.0.0.1:${cluster.nodes[2]!.port}`, 1]]);
   }, 60_000);
 });
@@ -145,13 +145,13 @@ describe('RedisBroker when a master fails over to its replica', () => {
     expect(promoted).not.toBe(master);
     let sent: string | undefined;
     for (const deadline = Date.now() + 20_000; Date.now() < deadline && sent === undefined; await sleep(100)) {
-      sent = await other.publish(channel, { data: '"after"' }).then((r) => r.id, () => undefined);
+      sent = await other.publish(channel, { data: '"after"' }).then((r) => r.position.toString(), () => undefined);
     }
     expect(sent).toBeDefined();
     await waitFor(() => trace.includes('resync'), 20_000);
-    const page = await broker.history(channel, { after: first.id, limit: 10 });
+    const page = await broker.history(channel, { after: first.position, limit: 10 });
     expect(page.reset).toBeUndefined(); // the replica had the stream: same epoch, positions still good
-    expect(page.events.map((e) => e.id)).toContain(sent);
+    expect(page.events.map((e) => e.position.toString())).toContain(sent);
     await waitFor(() => trace.includes('"after"') || page.events.length > 0, 10_000);
     expect(trace.slice(0, 2)).toEqual(['"before"', 'resync']);
     // The subscriber of the dead master is gone; the promoted one carries the channel.

@@ -60,8 +60,9 @@ describe('RedisBroker on a Redis Cluster', () => {
         await b.subscribe(channel, seen);
         const sent = await a.publish(channel, { event: 'e', data: JSON.stringify({ channel }) });
         await waitFor(() => seen.events.length === 1);
-        expect(seen.events[0]).toMatchObject({ id: sent.id, event: 'e', data: JSON.stringify({ channel }) });
-        expect((await b.history(channel, { limit: 10 })).events.map((e) => e.id)).toEqual([sent.id]);
+        expect(seen.events[0]).toMatchObject({ event: 'e', data: JSON.stringify({ channel }) });
+        expect(seen.events[0]!.position.equals(sent.position)).toBe(true);
+        expect((await b.history(channel, { limit: 10 })).events.map((e) => e.position.toString())).toEqual([sent.position.toString()]);
         const stream = redisChannelKeys(keyPrefix, channel).stream;
         expect(await Promise.all(cluster.nodes.map((_, i) => onNode(i, (n) => n.exists(stream).catch(() => -1))))).toEqual(
           cluster.nodes.map((_, i) => (i === owner ? 1 : -1)), // -1: any other node answers MOVED
@@ -115,9 +116,9 @@ describe('RedisBroker on a Redis Cluster', () => {
     const broker = await open({ url: `redis+cluster://127.0.0.1:${cluster.nodes[2]!.port}` });
     const seen = recorder();
     await broker.subscribe('seed', seen);
-    const { id } = await broker.publish('seed', { data: '1' });
+    const { position } = await broker.publish('seed', { data: '1' });
     await waitFor(() => seen.events.length === 1);
-    expect(seen.events[0]!.id).toBe(id);
+    expect(seen.events[0]!.position.equals(position)).toBe(true);
   });
 });
 

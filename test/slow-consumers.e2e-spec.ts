@@ -29,7 +29,7 @@ function stalledClient(port: number, path: string): Promise<net.Socket> {
 /** A subscriber that reads everything and counts its events cheaply (no parsing of 6 MB each). */
 function countingClient(url: string): Promise<{ count: () => number; lastId: () => string; close: () => void }> {
   return openStream(url).then((stream) => ({
-    count: () => (stream.text().match(/\nid: \d+\.\w+\nevent: big\n/g) ?? []).length,
+    count: () => (stream.text().match(/\nid: \d+-\d+\.\w+\nevent: big\n/g) ?? []).length,
     lastId: () => stream.parser.lastEventId,
     close: () => stream.close(),
   }));

@@ -5,7 +5,7 @@ export * from './index.js';
 
 /** Options with defaults filled in, their one home (`SSE_DEFAULTS`), and their checks. */
 export { SSE_OPTIONS } from './sse.tokens.js';
-export { SSE_DEFAULTS, RESERVED_EVENT_TYPES, RESERVED_EVENT_PREFIX, CHANNEL_NAME_PATTERN, EVENT_TYPE_PATTERN, CONNECTED_EVENT } from './sse.constants.js';
+export { SSE_DEFAULTS, RESERVED_EVENT_TYPES, RESERVED_EVENT_PREFIX, CHANNEL_NAME_PATTERN, EVENT_TYPE_PATTERN, CONNECTED_EVENT, TOKEN_EXPIRED_EVENT } from './sse.constants.js';
 export { resolveSseOptions, sseOptionProblems } from './sse.options.js';
 export type { ResolvedSseOptions } from './interfaces/sse-module-options.interface.js';
 export type { ResolvedHttpOptions, ResolvedJwtOptions, ResolvedClientLimits, JwtKey } from './interfaces/sse-http-options.interface.js';
@@ -18,17 +18,23 @@ export type { BrokerHealth, ResetReason } from './broker/broker.interface.js';
 export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
 export { createRedisClient } from './broker/redis-client.util.js';
 
-/** Streams: items, the writer, the registry of open streams. */
+/** Positions: one channel's (`StreamPosition`, the event id's value) and several channels' (a stream's composite id). */
+export { StreamPosition } from './position/stream-position.js';
+export { CompositePosition } from './position/composite-position.js';
+
+/** Streams: items, requests and sinks, the one writer, the registry of open streams. */
 export { ChannelEvent, type StreamItem } from './channel/channel-event.js';
-export type { MultiStreamItem } from './channel/multi-channel-reader.js';
-export type { StreamHandle, StreamSink } from './channel/sse-hub.service.js';
-export type { SseMessageEvent } from './channel/message-events.js';
+export type { StreamHandle, StreamSink } from './channel/stream-sink.js';
+export { StreamFactory, type StreamRequest } from './channel/stream-request.js';
 export { readLastEventId } from './decorators/last-event-id.decorator.js';
 export { getChannelToken } from './utils/channel-token.util.js';
-export { SseResponder } from './stream/sse-responder.service.js';
+export { SseStreamWriter } from './stream/sse-stream-writer.service.js';
+export { SseStreamInterceptor } from './stream/sse-stream.interceptor.js';
 export { ConnectionRegistry, type ConnectionStats } from './stream/connection-registry.service.js';
-export { EVENT_STREAM_HEADERS } from './stream/sse-connection.js';
-export { encodeEvent, encodeComment, encodeRetry, encodeIdOnly } from './wire/event-stream.encoder.js';
+export { CLOSE_REASONS, type CloseReason } from './stream/sse-connection.js';
+export { EVENT_STREAM_HEADERS } from './stream/event-stream-headers.js';
+export { setStreamExpiry } from './stream/stream-expiry.js';
+export { encodeEvent, encodeComment, encodeRetry } from './wire/event-stream.encoder.js';
 
 /** Cluster: presence, the even spread of streams. */
 export { Rebalancer } from './cluster/rebalancer.service.js';
@@ -41,7 +47,7 @@ export { isValidChannelName, assertChannelName, assertPublishableEventType, isRe
 
 /** The HTTP API's parts: its error answers, the built-in authorizers, client addresses. */
 export { SseHttpErrorFilter } from './http/http-error.filter.js';
-export { errorBody, type ErrorBody } from './http/error-body.js';
+export { errorBody, sendError, type ErrorBody } from './errors/error-body.js';
 export { JwtChannelAuthorizer } from './auth/jwt-channel.authorizer.js';
 export { findToken, TOKEN_COOKIE, TOKEN_QUERY, type TokenSource } from './auth/token-sources.util.js';
 export { OpenChannelAuthorizer } from './auth/open-channel.authorizer.js';

@@ -4,8 +4,14 @@ export const CHANNEL_TOKEN_PREFIX = 'SseChannel:';
 /** Event types the gateway sends itself; publishers may not use them. */
 export const RESERVED_EVENT_TYPES: ReadonlySet<string> = new Set(['reset', 'error']);
 
-/** Sent first on every gateway stream: `{"instance": "<id>"}`, the instance serving it. */
+/**
+ * Sent first on every stream: `{"instance": "<id>"}`, the instance serving it; its `id:`
+ * is the stream's position when the client had none.
+ */
 export const CONNECTED_EVENT = 'sse.connected';
+
+/** Sent last, without an `id:`, when the credential a stream was opened with expires. */
+export const TOKEN_EXPIRED_EVENT = 'sse.token-expired';
 
 /** Every event type starting with this is reserved for the gateway's own later events. */
 export const RESERVED_EVENT_PREFIX = 'sse.';

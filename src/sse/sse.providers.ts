@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Broker } from './broker/broker.interface.js';
 import { MemoryBroker } from './broker/memory.broker.js';
 import { RedisBroker } from './broker/redis.broker.js';
@@ -7,8 +8,11 @@ import { MemoryPresence } from './cluster/memory.presence.js';
 import { ClusterPresence } from './cluster/presence.interface.js';
 import { Rebalancer } from './cluster/rebalancer.service.js';
 import { RedisPresence } from './cluster/redis.presence.js';
+import { StreamFactory } from './channel/stream-request.js';
+import { ChannelStreamFactory } from './stream/channel-stream.factory.js';
 import { ConnectionRegistry } from './stream/connection-registry.service.js';
-import { SseResponder } from './stream/sse-responder.service.js';
+import { SseStreamWriter } from './stream/sse-stream-writer.service.js';
+import { SseStreamInterceptor } from './stream/sse-stream.interceptor.js';
 import type { SseHttpOptions } from './interfaces/sse-http-options.interface.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { MODULE_OPTIONS_TOKEN } from './sse.module-definition.js';
@@ -70,8 +74,11 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   },
   SseHub,
   ConnectionRegistry,
-  SseResponder,
+  SseStreamWriter,
+  { provide: StreamFactory, useClass: ChannelStreamFactory },
+  // Every @Sse() route of the application that returns a channel stream is served by the writer.
+  { provide: APP_INTERCEPTOR, useClass: SseStreamInterceptor },
   Rebalancer,
 ];
 
-export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseResponder, Rebalancer];
+export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseStreamWriter, Rebalancer];

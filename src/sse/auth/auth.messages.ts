@@ -29,4 +29,3 @@ export const randomStreamKeyWarning =
 export const authEnabled = (how: string, publicChannels: readonly string[]) =>
   `authorization on (${how}); public channels: ${publicChannels.length ? publicChannels.join(', ') : 'none'}`;
 
-export const TOKEN_EXPIRED_EVENT = 'sse.token-expired';

@@ -5,7 +5,7 @@ import { SseHub } from '../channel/sse-hub.service.js';
 import { CHANNEL_ACCESS, type ChannelAccessOptions } from './channel-access.options.js';
 import { ChannelAuthorizer, type ChannelRequest } from './channel-authorizer.interface.js';
 import { setRequestGrant } from './request-grant.js';
-import { closeStreamAtExpiry } from './stream-expiry.js';
+import { setStreamExpiry } from '../stream/stream-expiry.js';
 
 /**
  * Checks a channel route's credential with the `ChannelAuthorizer`, in this order: a bad
@@ -23,8 +23,8 @@ export class ChannelAccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const options = this.reflector.get<ChannelAccessOptions | undefined>(CHANNEL_ACCESS, context.getHandler());
-    if (!options) return true;
     const request = context.switchToHttp().getRequest<ChannelRequest>();
+    if (!options || options.when?.(request) === false) return true;
     const stream = options.stream?.(request) ?? false;
     const grant = await this.authorizer.authenticate(request, options.action, stream);
     const channels = options.channels(request);
@@ -39,7 +39,7 @@ export class ChannelAccessGuard implements CanActivate {
     if (grant) {
       setRequestGrant(request, grant);
       if (stream && grant.expiresAt !== undefined) {
-        closeStreamAtExpiry(context.switchToHttp().getResponse<ServerResponse>(), grant.expiresAt);
+        setStreamExpiry(context.switchToHttp().getResponse<ServerResponse>(), grant.expiresAt);
       }
     }
     return true;

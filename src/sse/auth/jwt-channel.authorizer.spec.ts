@@ -43,7 +43,9 @@ describe('JwtChannelAuthorizer', () => {
     const parent = await authorizer.authenticate(bearer(await sign({ sse: { subscribe: ['**'] } })), 'subscribe', false);
     const token = await streamTokens.issue(parent!, ['a', 'b'], 'pos-1');
     const grant = await authorizer.authenticate(bearer(token), 'subscribe', true);
-    expect(grant?.stream).toEqual({ channels: ['a', 'b'], lastEventId: 'pos-1' });
+    // Named by digest, so a token for 32 long channel names stays short.
+    expect(grant?.stream).toEqual({ channels: expect.stringMatching(/^[\w-]{43}$/), lastEventId: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(token.length).toBeLessThan(500);
     expect(grant?.expiresAt).toBe(parent!.expiresAt);
     expect(() => decide(grant, 'subscribe', ['b', 'a'], 'pos-1')).not.toThrow();
     expect(() => decide(grant, 'subscribe', ['a'], 'pos-1')).toThrow('this stream token was issued for other channels');

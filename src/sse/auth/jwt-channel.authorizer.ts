@@ -16,7 +16,7 @@ import type { ChannelAccessRequest, ChannelAction, ChannelAuthorizer, ChannelReq
 import { ForbiddenError } from './forbidden.error.js';
 import { JoseTokenVerifier } from './jose-token.verifier.js';
 import type { JwtGrant } from './jwt-grant.js';
-import { STREAM_TOKEN_TYPE, StreamTokenService } from './stream-token.service.js';
+import { channelsDigest, digest, STREAM_TOKEN_TYPE, StreamTokenService } from './stream-token.service.js';
 import { findToken, TOKEN_COOKIE, TOKEN_QUERY, type TokenSource } from './token-sources.util.js';
 import type { TokenVerifier } from './token-verifier.interface.js';
 import { UnauthorizedError } from './unauthorized.error.js';
@@ -83,10 +83,10 @@ export class JwtChannelAuthorizer implements ChannelAuthorizer, OnApplicationBoo
       return;
     }
     if (grant?.stream) {
-      const wanted = [...new Set(channels)].sort();
-      const issued = [...new Set(grant.stream.channels)].sort();
-      if (wanted.length !== issued.length || wanted.some((c, i) => c !== issued[i])) throw new ForbiddenError(streamTokenOtherChannels);
-      if (grant.stream.lastEventId !== undefined && grant.stream.lastEventId !== lastEventId) throw new ForbiddenError(streamTokenOtherPosition);
+      if (channelsDigest(channels) !== grant.stream.channels) throw new ForbiddenError(streamTokenOtherChannels);
+      if (grant.stream.lastEventId !== undefined && (lastEventId === undefined || digest(lastEventId) !== grant.stream.lastEventId)) {
+        throw new ForbiddenError(streamTokenOtherPosition);
+      }
       return;
     }
     const denied = channels.filter((c) => !this.isPublic(c) && !grant?.canSubscribe(c));

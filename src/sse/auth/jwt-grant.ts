@@ -4,9 +4,11 @@ import type { AccessGrant } from './access-grant.js';
 export interface JwtGrant extends AccessGrant {
   canPublish(channel: string): boolean;
   canSubscribe(channel: string): boolean;
-  /** Set for a stream token from `POST /sync`: exactly which stream it opens. */
+  /** Set for a stream token from `POST /sync`: exactly which stream it opens, by digest. */
   readonly stream?: {
-    readonly channels: readonly string[];
+    /** `channelsDigest` of its channels. */
+    readonly channels: string;
+    /** `digest` of the position it opens from; undefined: any. */
     readonly lastEventId: string | undefined;
   };
 }

@@ -3,11 +3,12 @@
  * knows channels, never clients: subscriptions are per instance, and the channel layer
  * fans each event out to its local subscribers.
  */
+import type { StreamPosition } from '../position/stream-position.js';
 
 /** One stored event, as every instance sees it. */
 export interface BrokerEvent {
-  /** Opaque position, strictly increasing per channel; carries the stream's epoch. */
-  readonly id: string;
+  /** Where it is in its channel's stream, strictly increasing per channel; its text is the event's id. */
+  readonly position: StreamPosition;
   /** Event type; `undefined` for the default (`message`). */
   readonly event: string | undefined;
   /** The payload as JSON text, serialized once by the publisher. */
@@ -25,7 +26,7 @@ export interface PublishRequest {
 }
 
 export interface PublishResult {
-  readonly id: string;
+  readonly position: StreamPosition;
   /** True when an earlier publish with the same idempotency key answered. */
   readonly duplicate: boolean;
 }
@@ -34,7 +35,7 @@ export type ResetReason = 'trimmed' | 'unknown';
 
 export interface HistoryQuery {
   /** Exclusive lower bound. Without it: the newest `limit` events. */
-  readonly after?: string;
+  readonly after?: StreamPosition;
   /** At most this many events (0 asks for the positions only). */
   readonly limit: number;
 }
@@ -42,15 +43,11 @@ export interface HistoryQuery {
 export interface HistoryPage {
   /** Oldest first. */
   readonly events: readonly BrokerEvent[];
-  /** Id of the newest stored event, `null` on an empty channel. */
-  readonly head: string | null;
   /**
-   * A position to resume from that misses nothing published after this answer: the head,
-   * or on an empty channel a position meaning "from the start".
+   * The newest stored event's position, or on an empty channel the start of its current
+   * epoch (`head.isStart`): resuming from it misses nothing published after this answer.
    */
-  readonly cursor: string;
-  /** The position before the first event of the stream's current epoch ("from the start"). */
-  readonly origin: string;
+  readonly head: StreamPosition;
   /**
    * Set when `after` cannot be resumed from: events after it were trimmed away, or it is
    * not a position of this channel's current epoch. `events` is then empty.
@@ -81,8 +78,6 @@ export interface Broker {
    */
   subscribe(channel: string, listener: BrokerListener): Promise<BrokerSubscription>;
   history(channel: string, query: HistoryQuery): Promise<HistoryPage>;
-  /** Orders two positions of one channel (negative, zero, positive). */
-  compare(a: string, b: string): number;
   close(): Promise<void>;
 }
 

@@ -7,10 +7,3 @@ import { randomBytes } from 'node:crypto';
 export function newEpoch(): string {
   return randomBytes(4).readUInt32BE().toString(36).padStart(7, '0');
 }
-
-/** Positions are `<offset>.<epoch>`; the offset part is broker-specific. */
-export function splitPosition(position: string): { offset: string; epoch: string } | null {
-  const dot = position.lastIndexOf('.');
-  if (dot <= 0 || dot === position.length - 1) return null;
-  return { offset: position.slice(0, dot), epoch: position.slice(dot + 1) };
-}

@@ -1,3 +1,4 @@
+import { StreamPosition } from '../position/stream-position.js';
 import type {
   Broker,
   BrokerEvent,
@@ -8,7 +9,7 @@ import type {
   PublishRequest,
   PublishResult,
 } from './broker.interface.js';
-import { newEpoch, splitPosition } from './epoch.util.js';
+import { newEpoch } from './epoch.util.js';
 
 export interface MemoryBrokerOptions {
   /** Events kept per channel (ring buffer). */
@@ -16,7 +17,6 @@ export interface MemoryBrokerOptions {
 }
 
 interface StoredEvent extends BrokerEvent {
-  readonly seq: number;
   readonly idempotencyKey?: string;
 }
 
@@ -26,14 +26,16 @@ class MemoryChannel {
   /** Index in `ring` of the oldest kept event. */
   start = 0;
   size = 0;
-  lastSeq = 0;
-  /** Seq of the newest event pushed out of the ring (0: none). */
-  maxDeletedSeq = 0;
-  readonly idempotency = new Map<string, string>();
+  /** Position of the newest event ever stored (the epoch's start before any). */
+  head: StreamPosition;
+  /** Position of the newest event pushed out of the ring (undefined: none). */
+  trimmed: StreamPosition | undefined;
+  readonly idempotency = new Map<string, StreamPosition>();
   readonly listeners = new Set<BrokerListener>();
 
-  constructor(capacity: number) {
+  constructor(capacity: number, epoch: string) {
     this.ring = new Array<StoredEvent | undefined>(capacity);
+    this.head = StreamPosition.start(epoch);
   }
 
   at(i: number): StoredEvent {
@@ -44,7 +46,7 @@ class MemoryChannel {
     const capacity = this.ring.length;
     if (this.size === capacity) {
       const evicted = this.ring[this.start]!;
-      this.maxDeletedSeq = evicted.seq;
+      this.trimmed = evicted.position;
       if (evicted.idempotencyKey !== undefined) this.idempotency.delete(evicted.idempotencyKey);
       this.ring[this.start] = event;
       this.start = (this.start + 1) % capacity;
@@ -52,12 +54,27 @@ class MemoryChannel {
       this.ring[(this.start + this.size) % capacity] = event;
       this.size++;
     }
+    this.head = event.position;
+  }
+
+  /** Index in the ring of the first event after `after` (a position of this epoch). */
+  indexAfter(after: StreamPosition): number {
+    // Binary search: the ring is sorted by position.
+    let low = 0;
+    let high = this.size;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.at(mid).position.compare(after) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 }
 
 /**
- * The embedded default: one process, history in a per-channel ring buffer. Positions are
- * `<seq>.<epoch>` with one epoch per broker lifetime, so ids from before a restart are
+ * The embedded default: one process, history in a per-channel ring buffer. Entry ids are
+ * made the way Redis makes them (`<ms>-<seq>`, the sequence counting events within one
+ * millisecond), with one epoch per broker lifetime, so ids from before a restart are
  * recognised as unknown.
  */
 export class MemoryBroker implements Broker {
@@ -77,22 +94,17 @@ export class MemoryBroker implements Broker {
     const key = request.idempotencyKey;
     if (key !== undefined) {
       const earlier = state.idempotency.get(key);
-      if (earlier !== undefined) return { id: earlier, duplicate: true };
+      if (earlier !== undefined) return { position: earlier, duplicate: true };
     }
-    const seq = ++state.lastSeq;
-    const event: StoredEvent = {
-      id: this.position(seq),
-      seq,
-      event: request.event,
-      data: request.data,
-      time: Date.now(),
-      idempotencyKey: key,
-    };
+    const time = Date.now();
+    const last = state.head;
+    const position = time > last.ms ? StreamPosition.of(time, 0, this.epoch) : StreamPosition.of(last.ms, last.seq + 1, this.epoch);
+    const event: StoredEvent = { position, event: request.event, data: request.data, time, idempotencyKey: key };
     state.push(event);
-    if (key !== undefined) state.idempotency.set(key, event.id);
-    const view = publicView(event);
+    if (key !== undefined) state.idempotency.set(key, position);
+    const view: BrokerEvent = { position, event: request.event, data: request.data, time };
     for (const listener of state.listeners) deliver(listener, view);
-    return { id: event.id, duplicate: false };
+    return { position, duplicate: false };
   }
 
   async subscribe(channel: string, listener: BrokerListener): Promise<BrokerSubscription> {
@@ -105,30 +117,25 @@ export class MemoryBroker implements Broker {
   async history(channel: string, query: HistoryQuery): Promise<HistoryPage> {
     this.assertOpen();
     const state = this.channels.get(channel);
-    const lastSeq = state?.lastSeq ?? 0;
-    const head = lastSeq > 0 ? this.position(lastSeq) : null;
-    const cursor = this.position(lastSeq);
-    const origin = this.position(0);
+    const head = state?.head ?? StreamPosition.start(this.epoch);
     const size = state?.size ?? 0;
     const limit = Math.max(0, query.limit);
 
     let from: number; // index into the ring of the first event to return
-    if (query.after === undefined) {
+    const after = query.after;
+    if (after === undefined) {
       from = Math.max(0, size - limit);
     } else {
-      const seq = this.seqOf(query.after);
-      if (seq === null || seq > lastSeq) return { events: [], head, cursor, origin, reset: 'unknown' };
-      if (state && seq < state.maxDeletedSeq) return { events: [], head, cursor, origin, reset: 'trimmed' };
-      const firstSeq = lastSeq - size + 1;
-      from = Math.max(0, seq + 1 - firstSeq);
+      if (after.epoch !== this.epoch || after.compare(head) > 0) return { events: [], head, reset: 'unknown' };
+      if (state?.trimmed && after.compare(state.trimmed) < 0) return { events: [], head, reset: 'trimmed' };
+      from = state ? state.indexAfter(after) : 0;
     }
     const events: BrokerEvent[] = [];
-    for (let i = from; i < size && events.length < limit; i++) events.push(publicView(state!.at(i)));
-    return { events, head, cursor, origin };
-  }
-
-  compare(a: string, b: string): number {
-    return (this.seqOf(a) ?? -1) - (this.seqOf(b) ?? -1);
+    for (let i = from; i < size && events.length < limit; i++) {
+      const { position, event, data, time } = state!.at(i);
+      events.push({ position, event, data, time });
+    }
+    return { events, head };
   }
 
   async close(): Promise<void> {
@@ -139,30 +146,15 @@ export class MemoryBroker implements Broker {
   private channelState(channel: string): MemoryChannel {
     let state = this.channels.get(channel);
     if (!state) {
-      state = new MemoryChannel(this.options.historyLimit);
+      state = new MemoryChannel(this.options.historyLimit, this.epoch);
       this.channels.set(channel, state);
     }
     return state;
   }
 
-  private position(seq: number): string {
-    return `${seq}.${this.epoch}`;
-  }
-
-  /** The seq of one of our positions, or null for anything else (another epoch included). */
-  private seqOf(position: string): number | null {
-    const parts = splitPosition(position);
-    if (!parts || parts.epoch !== this.epoch || !/^\d{1,15}$/.test(parts.offset)) return null;
-    return Number(parts.offset);
-  }
-
   private assertOpen(): void {
     if (this.closed) throw new Error('MemoryBroker is closed');
   }
-}
-
-function publicView(event: StoredEvent): BrokerEvent {
-  return { id: event.id, event: event.event, data: event.data, time: event.time };
 }
 
 /** A listener that throws must not stop delivery to the others, nor fail the publish. */

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
+import { StreamPosition } from '../position/stream-position.js';
 import type { BrokerEvent, HistoryPage, PublishResult, ResetReason } from './broker.interface.js';
 import type { RedisChannelKeys } from './redis-keys.util.js';
-import { formatPosition, ORIGIN_STREAM_ID } from './redis-position.util.js';
 
 /*
  * The broker's Redis side: two Lua scripts (each one atomic step) and the parsers of what
@@ -96,7 +96,7 @@ return {id, epoch, 0}
 export const PUBLISH_LUA = publishLua('PUBLISH');
 
 /**
- * ARGV: candidate epoch, after ('' none, '!' not a position, else a stream id), after's
+ * ARGV: candidate epoch, after ('' none, else an entry id), after's
  * epoch, limit. Answers {epoch, head id or '', reset or '', entries}; without `after` the
  * entries are newest first.
  */
@@ -119,7 +119,7 @@ if exists then
 end
 local after = ARGV[2]
 if after ~= '' then
-  if after == '!' or ARGV[3] ~= epoch or cmp_ids(after, last) > 0 then return {epoch, head, 'unknown', {}} end
+  if ARGV[3] ~= epoch or cmp_ids(after, last) > 0 then return {epoch, head, 'unknown', {}} end
   if cmp_ids(after, deleted) < 0 then return {epoch, head, 'trimmed', {}} end
   if limit == 0 or head == '' then return {epoch, head, '', {}} end
   return {epoch, head, '', redis.call('XRANGE', KEYS[1], '(' .. after, '+', 'COUNT', limit)}
@@ -150,32 +150,39 @@ export function defineScripts(redis: Redis | Cluster): RedisScripts {
   };
 }
 
+/** A position Redis answered: it wrote the entry id itself, so anything else is a broken reply. */
+function positionOf(entryId: string, epoch: string): StreamPosition {
+  const position = StreamPosition.fromEntryId(entryId, epoch);
+  if (!position) throw new Error(`Redis answered ${JSON.stringify(entryId)} where an entry id belongs`);
+  return position;
+}
+
 export function parsePublishReply(reply: unknown): PublishResult {
   const [id, epoch, duplicate] = reply as [string, string, number];
-  return { id: formatPosition(id, epoch), duplicate: duplicate === 1 };
+  return { position: positionOf(id, epoch), duplicate: duplicate === 1 };
 }
 
 export function parseHistoryReply(reply: unknown, newestFirst: boolean): HistoryPage {
   const [epoch, head, reset, entries] = reply as [string, string, string, [string, string[]][]];
-  const events = entries.map(([id, fields]) => toEvent(formatPosition(id, epoch), fields));
+  const events = entries.map(([id, fields]) => toEvent(positionOf(id, epoch), fields));
   if (newestFirst) events.reverse();
-  const headPosition = head === '' ? null : formatPosition(head, epoch);
-  const origin = formatPosition(ORIGIN_STREAM_ID, epoch);
-  const page = { events, head: headPosition, cursor: headPosition ?? origin, origin };
+  const page = { events, head: head === '' ? StreamPosition.start(epoch) : positionOf(head, epoch) };
   return reset === '' ? page : { ...page, reset: reset as ResetReason };
 }
 
-/** Decodes a live message (`<position>\n<type>\n<ms>\n<data>`); `null` if malformed. */
+/** Decodes a live message (`<entry id>.<epoch>\n<type>\n<ms>\n<data>`); `null` if malformed. */
 export function decodeLiveMessage(message: string): BrokerEvent | null {
   const a = message.indexOf('\n');
   const b = a < 0 ? -1 : message.indexOf('\n', a + 1);
   const c = b < 0 ? -1 : message.indexOf('\n', b + 1);
   if (c < 0) return null;
+  const position = StreamPosition.parse(message.slice(0, a));
+  if (!position) return null;
   const type = message.slice(a + 1, b);
-  return { id: message.slice(0, a), event: type || undefined, data: message.slice(c + 1), time: Number(message.slice(b + 1, c)) };
+  return { position, event: type || undefined, data: message.slice(c + 1), time: Number(message.slice(b + 1, c)) };
 }
 
-function toEvent(id: string, fields: string[]): BrokerEvent {
+function toEvent(position: StreamPosition, fields: string[]): BrokerEvent {
   let event: string | undefined;
   let data = '';
   let time = 0;
@@ -185,5 +192,5 @@ function toEvent(id: string, fields: string[]): BrokerEvent {
     else if (fields[i] === 'd') data = value;
     else if (fields[i] === 't') time = Number(value);
   }
-  return { id, event, data, time };
+  return { position, event, data, time };
 }

@@ -25,7 +25,6 @@ import { newEpoch } from './epoch.util.js';
 import { backoff, boundedCall, noop, reasonOf, silentLogger, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
 import { clusterAuth, createRedisCluster, masterKeys, slotOwner } from './redis-cluster.util.js';
 import { redisChannelKeys } from './redis-keys.util.js';
-import { compareRedisPositions, parseStreamPosition } from './redis-position.util.js';
 import { defineScripts, parseHistoryReply, parsePublishReply, type RedisScripts } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { RedisSubscriptions } from './redis-subscriptions.js';
@@ -182,14 +181,8 @@ export class RedisBroker implements Broker, BrokerHealth {
     this.assertOpen();
     const keys = redisChannelKeys(this.prefix, channel);
     const limit = Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : query.limit > 0 ? Number.MAX_SAFE_INTEGER : 0;
-    let after = '';
-    let afterEpoch = '';
-    if (query.after !== undefined) {
-      const position = parseStreamPosition(query.after);
-      after = position?.streamId ?? '!';
-      afterEpoch = position?.epoch ?? '';
-    }
-    const reply = await this.run(() => this.scripts.history(keys, [newEpoch(), after, afterEpoch, limit]));
+    const after = query.after;
+    const reply = await this.run(() => this.scripts.history(keys, [newEpoch(), after?.entryId ?? '', after?.epoch ?? '', limit]));
     return parseHistoryReply(reply, query.after === undefined);
   }
 
@@ -199,10 +192,6 @@ export class RedisBroker implements Broker, BrokerHealth {
     await this.pubSubMode();
     this.assertOpen();
     return this.subscriptions.subscribe(channel, live, listener);
-  }
-
-  compare(a: string, b: string): number {
-    return compareRedisPositions(a, b);
   }
 
   /** Health: resolves when commands and every subscriber connection answer PING in time. */

@@ -1,5 +1,6 @@
 import type { BrokerEvent, ResetReason } from '../broker/broker.interface.js';
-import { encodeEvent, encodeEventBody } from '../wire/event-stream.encoder.js';
+import type { StreamPosition } from '../position/stream-position.js';
+import { encodeEvent } from '../wire/event-stream.encoder.js';
 
 /**
  * One event of one channel as this instance's subscribers see it. Its bytes on the wire
@@ -15,8 +16,13 @@ export class ChannelEvent {
     private readonly source: BrokerEvent,
   ) {}
 
+  get position(): StreamPosition {
+    return this.source.position;
+  }
+
+  /** The event's `id:`, its position's text. */
   get id(): string {
-    return this.source.id;
+    return this.source.position.toString();
   }
 
   /** Published type; `undefined` for the default `message`. */
@@ -29,6 +35,7 @@ export class ChannelEvent {
     return this.source.data;
   }
 
+  /** When the broker stored it, ms since the Unix epoch. */
   get time(): number {
     return this.source.time;
   }
@@ -45,7 +52,7 @@ export class ChannelEvent {
 
   /** The frame of a several-channel stream without its `id:` line (ids differ per subscriber). */
   envelopeBody(): Buffer {
-    return (this.envelopeBytes ??= encodeEventBody({ event: this.event, data: this.envelope() }));
+    return (this.envelopeBytes ??= encodeEvent({ event: this.event, data: this.envelope() }));
   }
 }
 
@@ -58,22 +65,26 @@ export function envelopeOf(channel: string, dataJson: string): string {
 export type StreamItem =
   | { readonly kind: 'event'; readonly event: ChannelEvent }
   | {
-      /** The client's position cannot be resumed from; the stream goes live from `cursor`. */
+      /**
+       * First on every stream: where it starts. `position` is set when the client had none
+       * (the channel's head: the client's last event ID moves there) and undefined when
+       * the client's own position stands.
+       */
+      readonly kind: 'start';
+      readonly channel: string;
+      readonly position: StreamPosition | undefined;
+    }
+  | {
+      /** The client's position cannot be resumed from; the stream goes on after `position`. */
       readonly kind: 'reset';
       readonly channel: string;
       readonly reason: ResetReason;
-      readonly cursor: string;
-    }
-  | {
-      /** Where a stream opened without a position starts: the client's id moves there. */
-      readonly kind: 'position';
-      readonly channel: string;
-      readonly cursor: string;
+      readonly position: StreamPosition;
     };
 
 /** The event type and JSON data of a reset notice (see DESIGN.md, "Reset"). */
 export const RESET_EVENT = 'reset';
 
-export function resetData(reason: ResetReason, cursor: string): string {
-  return JSON.stringify({ reason, head: cursor });
+export function resetData(reason: ResetReason, position: StreamPosition): string {
+  return JSON.stringify({ reason, head: position.toString() });
 }

@@ -1,7 +1,11 @@
 import type { Broker, BrokerEvent, BrokerListener, BrokerSubscription } from '../broker/broker.interface.js';
+import { StreamPosition } from '../position/stream-position.js';
 import { ChannelEvent, type StreamItem } from './channel-event.js';
 
-export type FanoutListener = (item: StreamItem) => void;
+/** Receives a channel's items; one per subscriber, called once per item. */
+export interface FanoutListener {
+  onLive(item: StreamItem): void;
+}
 
 export interface ChannelFanoutOptions {
   /** Events read per history request when filling a gap. */
@@ -15,15 +19,15 @@ export interface ChannelFanoutOptions {
  * One channel's local fan-out on this instance: a single broker subscription, however many
  * subscribers, each event wrapped (and later encoded) once and handed to every listener.
  *
- * It remembers the last id it delivered, drops anything at or before it (so events are
- * never delivered twice), and when the broker reports it may have missed events
+ * It remembers the last position it delivered, drops anything at or before it (so events
+ * are never delivered twice), and when the broker reports it may have missed events
  * (reconnected), reads them back from history before going on live.
  */
 export class ChannelFanout implements BrokerListener {
   private readonly listeners = new Set<FanoutListener>();
   private subscription: Promise<BrokerSubscription> | null = null;
-  /** Last id delivered, or where live delivery started. */
-  private position: string | null = null;
+  /** Last position delivered, or where live delivery started. */
+  private position: StreamPosition | null = null;
   /** Live events held back while a gap is filled; null when not filling. */
   private pending: BrokerEvent[] | null = null;
   private pendingOverflowed = false;
@@ -88,10 +92,10 @@ export class ChannelFanout implements BrokerListener {
   private async open(): Promise<BrokerSubscription> {
     const subscription = await this.broker.subscribe(this.channel, this);
     try {
-      // Live delivery is guaranteed from here; anything stored before the cursor is
-      // covered by the history each subscriber reads after this resolves.
-      const { cursor } = await this.broker.history(this.channel, { limit: 0 });
-      this.position ??= cursor;
+      // Live delivery is guaranteed from here; anything stored up to the head is covered
+      // by the history each subscriber reads after this resolves.
+      const { head } = await this.broker.history(this.channel, { limit: 0 });
+      this.position ??= head;
       return subscription;
     } catch (error) {
       await subscription.unsubscribe().catch(() => undefined);
@@ -100,13 +104,14 @@ export class ChannelFanout implements BrokerListener {
   }
 
   private deliver(event: BrokerEvent): void {
-    if (this.position !== null && this.broker.compare(event.id, this.position) <= 0) return;
-    this.position = event.id;
+    // Once per event per instance; the listeners compare nothing once caught up.
+    if (this.position !== null && event.position.compare(this.position) <= 0) return;
+    this.position = event.position;
     this.emit({ kind: 'event', event: new ChannelEvent(this.channel, event) });
   }
 
   private emit(item: StreamItem): void {
-    for (const listener of this.listeners) listener(item);
+    for (const listener of this.listeners) listener.onLive(item);
   }
 
   /** Reads what the broker may have missed, then releases the live events held meanwhile. */
@@ -134,20 +139,17 @@ export class ChannelFanout implements BrokerListener {
   }
 
   private async readAfterPosition(): Promise<void> {
-    let fromOrigin = false;
+    let restarted = false;
     for (;;) {
-      const page = await this.broker.history(this.channel, {
-        after: this.position!,
-        limit: this.options.pageSize,
-      });
+      const page = await this.broker.history(this.channel, { after: this.position!, limit: this.options.pageSize });
       if (page.reset) {
         // A new epoch (the stream was lost and recreated): every event in it came after what
         // the listeners have, so they get all of them after the reset. Trimmed: from the head.
-        fromOrigin = page.reset === 'unknown' && !fromOrigin;
-        const from = fromOrigin ? page.origin : page.cursor;
+        restarted = page.reset === 'unknown' && !restarted && page.head.epoch !== this.position!.epoch;
+        const from = restarted ? StreamPosition.start(page.head.epoch) : page.head;
         this.position = from;
-        this.emit({ kind: 'reset', channel: this.channel, reason: page.reset, cursor: from });
-        if (fromOrigin) continue;
+        this.emit({ kind: 'reset', channel: this.channel, reason: page.reset, position: from });
+        if (restarted) continue;
         return;
       }
       for (const event of page.events) this.deliver(event);

@@ -1,49 +1,64 @@
 import type { Broker } from '../broker/broker.interface.js';
+import { StreamPosition } from '../position/stream-position.js';
 import { ChannelEvent, type StreamItem } from './channel-event.js';
 import type { ChannelFanout, FanoutListener } from './channel-fanout.js';
+import type { ReaderSink, StreamHandle } from './stream-sink.js';
 
 export interface ChannelReaderOptions {
-  /** Events per history request while replaying. */
+  /** Events per history request while replaying (small enough that a page fits a stream's buffer). */
   pageSize: number;
-  /** Most pages one replay may read: replay is bounded whatever the client asks. */
-  maxPages: number;
-  /** Live events held during the replay; past it the reader fails and the client resumes. */
+  /** Most events one replay may send: replay is bounded whatever the client asks. */
+  maxReplay: number;
+  /** Live events held during the replay; past it they are read from history instead. */
   maxPending: number;
 }
 
 /**
+ * Where a reader starts: after a position, from a text that is no position at all
+ * (`'invalid'`: the client gets a reset), or at the head (undefined).
+ */
+export type ReaderStart = StreamPosition | 'invalid' | undefined;
+
+/**
  * Replay then live, for one subscriber of one channel, with no gap and no duplicate at
  * the hand-over: the live listener is registered first (and holds what arrives), the
- * history after the client's position is sent, then the held live events that are newer
- * than the last one sent.
+ * history after the client's position is sent page by page as the client takes it, then
+ * the held live events that are newer than the last one sent.
  */
-export class ChannelReader {
+export class ChannelReader implements FanoutListener, StreamHandle {
   private pending: StreamItem[] | null = [];
-  private lastSent: string | null = null;
+  /** Live events were dropped during the replay: they are in history, read on. */
+  private pendingOverflowed = false;
+  private lastSent: StreamPosition | null = null;
   /** Set once live delivery has passed everything the replay sent. */
   private caughtUp = false;
   private closed = false;
-  private readonly listener: FanoutListener = (item) => this.onLive(item);
 
   constructor(
     private readonly channel: string,
     private readonly fanout: ChannelFanout,
     private readonly broker: Broker,
-    private readonly lastEventId: string | undefined,
-    private readonly sink: (item: StreamItem) => void,
+    private readonly from: ReaderStart,
+    private readonly sink: ReaderSink,
     private readonly options: ChannelReaderOptions,
-    /** Called when the reader cannot go on (held too much); the stream should end. */
+    /** Called when the reader cannot go on (replay budget spent); the stream should end. */
     private readonly onFail: (reason: string) => void,
   ) {}
 
   async start(): Promise<void> {
-    await this.fanout.add(this.listener);
-    if (this.closed) return this.fanout.remove(this.listener);
-    if (this.lastEventId === undefined) {
-      const { cursor } = await this.broker.history(this.channel, { limit: 0 });
-      this.send({ kind: 'position', channel: this.channel, cursor });
+    await this.fanout.add(this);
+    if (this.closed) return this.fanout.remove(this);
+    if (this.from === undefined) {
+      const { head } = await this.broker.history(this.channel, { limit: 0 });
+      this.send({ kind: 'start', channel: this.channel, position: head });
     } else {
-      await this.replay(this.lastEventId);
+      this.send({ kind: 'start', channel: this.channel, position: undefined });
+      if (this.from === 'invalid') {
+        const { head } = await this.broker.history(this.channel, { limit: 0 });
+        this.send({ kind: 'reset', channel: this.channel, reason: 'unknown', position: head });
+      } else {
+        await this.replay(this.from);
+      }
     }
     const held = this.pending ?? [];
     this.pending = null;
@@ -54,61 +69,77 @@ export class ChannelReader {
     if (this.closed) return;
     this.closed = true;
     this.pending = null;
-    this.fanout.remove(this.listener);
+    this.fanout.remove(this);
   }
 
-  private async replay(after: string): Promise<void> {
-    for (let pages = 0; pages < this.options.maxPages; pages++) {
-      if (this.closed) return;
-      const page = await this.broker.history(this.channel, { after, limit: this.options.pageSize });
-      if (page.reset) {
-        this.send({ kind: 'reset', channel: this.channel, reason: page.reset, cursor: page.cursor });
-        return;
-      }
-      if (pages === 0) this.lastSent = after;
-      for (const event of page.events) this.forward({ kind: 'event', event: new ChannelEvent(this.channel, event) });
-      if (page.events.length < this.options.pageSize) return;
-      after = page.events.at(-1)!.id;
-    }
-    // Bounded replay: the client has everything up to the last id sent and resumes from it.
-    this.onFail(`replay stopped after ${this.options.maxPages} pages; the client resumes from its last id`);
-    this.close();
-  }
-
-  private onLive(item: StreamItem): void {
+  onLive(item: StreamItem): void {
     if (this.closed) return;
     if (!this.pending) {
       // A live event can still arrive after the history that already held it (the broker's
       // live and history answers travel separately), so compare until one newer than the
-      // last sent comes; from then on the fan-out's order makes the comparison needless
-      // (this runs once per event per subscriber).
-      if (this.caughtUp) {
-        this.lastSent = item.kind === 'event' ? item.event.id : item.cursor;
-        return this.sink(item);
-      }
+      // last sent comes; from then on the fan-out's order makes the comparison needless.
+      if (this.caughtUp) return this.sink.push(item);
       return this.forward(item);
     }
-    if (this.pending.length >= this.options.maxPending) {
-      this.onFail(`more than ${this.options.maxPending} live events arrived during the replay`);
-      return this.close();
+    if (this.pending.length < this.options.maxPending) this.pending.push(item);
+    else this.pendingOverflowed = true;
+  }
+
+  private async replay(after: StreamPosition): Promise<void> {
+    let from = after;
+    let sent = 0;
+    let restarted = false;
+    this.lastSent = after;
+    for (;;) {
+      // Paced: the next page is read once the client has taken the previous one.
+      await this.sink.ready();
+      if (this.closed) return;
+      const page = await this.broker.history(this.channel, { after: from, limit: this.options.pageSize });
+      if (this.closed) return;
+      if (page.reset) {
+        // A position of a lost and recreated stream (another epoch): everything in the new
+        // stream came after it, so the client gets all of it after the reset.
+        if (page.reset === 'unknown' && !restarted && page.head.epoch !== from.epoch) {
+          restarted = true;
+          from = StreamPosition.start(page.head.epoch);
+          this.send({ kind: 'reset', channel: this.channel, reason: 'unknown', position: from });
+          continue;
+        }
+        this.send({ kind: 'reset', channel: this.channel, reason: page.reset, position: page.head });
+        return;
+      }
+      for (const event of page.events) this.forward({ kind: 'event', event: new ChannelEvent(this.channel, event) });
+      sent += page.events.length;
+      if (page.events.length === this.options.pageSize) {
+        from = page.events.at(-1)!.position;
+        if (sent < this.options.maxReplay) continue;
+        // Bounded replay: the client has everything up to the last id sent and resumes from it.
+        this.onFail(`replay stopped after ${sent} events; the client resumes from its last id`);
+        return this.close();
+      }
+      if (!this.pendingOverflowed) return;
+      // Live events were dropped while this page was read: they are in history after the
+      // last one sent, and so are the held ones; read on from there.
+      this.pendingOverflowed = false;
+      this.pending = [];
+      from = this.lastSent ?? from;
     }
-    this.pending.push(item);
   }
 
   /** Sends an event only if it is newer than the last one sent. */
   private forward(item: StreamItem): void {
     if (item.kind === 'event') {
-      if (this.lastSent !== null && this.broker.compare(item.event.id, this.lastSent) <= 0) return;
-      this.lastSent = item.event.id;
+      if (this.lastSent !== null && item.event.position.compare(this.lastSent) <= 0) return;
+      this.lastSent = item.event.position;
       if (!this.pending) this.caughtUp = true;
-    } else {
-      this.lastSent = item.cursor;
+    } else if (item.kind === 'reset') {
+      this.lastSent = item.position;
     }
-    if (!this.closed) this.sink(item);
+    if (!this.closed) this.sink.push(item);
   }
 
-  private send(item: StreamItem & { cursor: string }): void {
-    this.lastSent = item.cursor;
-    if (!this.closed) this.sink(item);
+  private send(item: StreamItem): void {
+    if (item.kind !== 'event' && item.position) this.lastSent = item.position;
+    if (!this.closed) this.sink.push(item);
   }
 }

@@ -1,3 +1,4 @@
+import type { MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { HistoryPage, HistoryQuery } from '../broker/broker.interface.js';
 import type {
@@ -8,13 +9,12 @@ import type {
   PublishOptions,
   StreamOptions,
 } from '../interfaces/index.js';
-import type { SseMessageEvent } from './message-events.js';
 
 /** What a channel needs from the hub (kept narrow so the two files do not import each other). */
 export interface ChannelBackend {
   publish(channel: string, message: AnyOutgoingEvent, options?: PublishOptions): Promise<PublishedEvent>;
   history(channel: string, query: HistoryQuery): Promise<HistoryPage>;
-  stream(channels: readonly string[], options?: StreamOptions): Observable<SseMessageEvent>;
+  stream(channels: readonly string[], options?: StreamOptions): Observable<MessageEvent>;
 }
 
 /**
@@ -37,8 +37,11 @@ export class Channel<M extends EventMap = EventMap> {
     return this.backend.publish(this.name, message, options);
   }
 
-  /** For an `@Sse()` handler: replay after `lastEventId`, then live, never an error. */
-  stream(options: StreamOptions = {}): Observable<SseMessageEvent> {
+  /**
+   * For an `@Sse()` handler: replay after `lastEventId`, then live. Return it as it is: the
+   * module's stream writer serves it (shared frame bytes, bounded buffers, heartbeats, drain).
+   */
+  stream(options: StreamOptions = {}): Observable<MessageEvent> {
     return this.backend.stream([this.name], options);
   }
 

@@ -1,62 +1,46 @@
+import { CompositePosition } from '../position/composite-position.js';
+import { StreamPosition } from '../position/stream-position.js';
 import type { StreamItem } from './channel-event.js';
-import { CompositePosition } from './composite-position.js';
-
-/** An item of a several-channel stream with the stream's position after it. */
-export interface MultiStreamItem {
-  readonly item: StreamItem;
-  readonly token: string;
-}
-
-export interface ReaderLike {
-  start(): Promise<void>;
-  close(): void;
-}
-
-/** Not a position of any stream: the broker answers such a position with a reset. */
-export const UNKNOWN_POSITION = '!';
+import type { ReaderStart } from './channel-reader.js';
+import type { ReaderSink, StreamHandle, StreamSink } from './stream-sink.js';
 
 /**
  * Several channels on one stream. Each channel has its own reader (replay then live); this
  * merges them, keeping every channel's order, and stamps each item with a token holding all
- * channels' positions. Nothing goes out before every channel has a position, so the first
- * token already covers the quiet channels too.
+ * channels' positions. Nothing goes out before every channel has said where it starts, so
+ * the first token already covers the quiet channels too; that first token travels on the
+ * stream's `start` item.
  */
-export class MultiChannelReader {
+export class MultiChannelReader implements StreamHandle, ReaderSink {
   private readonly position = new CompositePosition();
+  /** Items that arrived before every channel started; null once flowing. */
   private held: StreamItem[] | null = [];
-  private readonly readers: ReaderLike[];
+  private readonly readers: StreamHandle[];
+  private readonly waiting: Set<string>;
+  /** True when some channel starts at its head: the client's token does not cover it. */
+  private moved = false;
   private closed = false;
 
   /**
-   * @param openReader makes a reader for one channel from its resume position
-   * @param lastEventId the client's token, if any
+   * @param starts where each channel starts (its position from the client's token, `'invalid'`, or undefined: the head)
+   * @param openReader makes a reader for one channel writing to this merger
    */
   constructor(
-    channels: readonly string[],
-    lastEventId: string | undefined,
-    openReader: (channel: string, after: string | undefined, sink: (item: StreamItem) => void) => ReaderLike,
-    private readonly sink: (item: MultiStreamItem) => void,
+    starts: ReadonlyMap<string, ReaderStart>,
+    openReader: (channel: string, from: ReaderStart, sink: ReaderSink) => StreamHandle,
+    private readonly sink: StreamSink,
     private readonly maxHeld: number,
     private readonly onFail: (reason: string) => void,
   ) {
-    const resume = lastEventId === undefined ? new Map<string, string>() : CompositePosition.parse(lastEventId);
-    this.readers = channels.map((channel) => {
-      // A token that is no token resets every channel; a channel missing from a good token
-      // (one the client just added) starts live.
-      const after = resume === null ? UNKNOWN_POSITION : resume.get(channel);
-      if (after !== undefined) this.position.set(channel, after);
-      return openReader(channel, after, (item) => this.onItem(item));
+    this.waiting = new Set(starts.keys());
+    this.readers = [...starts].map(([channel, from]) => {
+      if (from instanceof StreamPosition) this.position.set(channel, from);
+      return openReader(channel, from, this);
     });
   }
 
   async start(): Promise<void> {
     await Promise.all(this.readers.map((reader) => reader.start()));
-    const held = this.held ?? [];
-    this.held = null;
-    // A channel's start position comes before all its events, so taking every one of them
-    // first makes even the first token cover every channel.
-    for (const item of held) if (item.kind === 'position') this.position.set(item.channel, item.cursor);
-    for (const item of held) this.emit(item);
   }
 
   close(): void {
@@ -66,8 +50,13 @@ export class MultiChannelReader {
     for (const reader of this.readers) reader.close();
   }
 
-  private onItem(item: StreamItem): void {
+  ready(): Promise<void> | undefined {
+    return this.sink.ready();
+  }
+
+  push(item: StreamItem): void {
     if (this.closed) return;
+    if (item.kind === 'start') return this.started(item);
     if (!this.held) return this.emit(item);
     if (this.held.length >= this.maxHeld) {
       this.onFail(`more than ${this.maxHeld} events arrived while the stream started`);
@@ -76,9 +65,22 @@ export class MultiChannelReader {
     this.held.push(item);
   }
 
+  private started(item: Extract<StreamItem, { kind: 'start' }>): void {
+    if (item.position) {
+      this.position.set(item.channel, item.position);
+      this.moved = true;
+    }
+    this.waiting.delete(item.channel);
+    if (this.waiting.size > 0) return;
+    const held = this.held ?? [];
+    this.held = null;
+    this.sink.pushMulti({ kind: 'start', channel: item.channel, position: undefined }, this.moved ? this.position.token() : undefined);
+    for (const heldItem of held) this.emit(heldItem);
+  }
+
   private emit(item: StreamItem): void {
-    if (item.kind === 'event') this.position.set(item.event.channel, item.event.id);
-    else this.position.set(item.channel, item.cursor);
-    this.sink({ item, token: this.position.token() });
+    if (item.kind === 'event') this.position.set(item.event.channel, item.event.position);
+    else if (item.kind === 'reset') this.position.set(item.channel, item.position);
+    this.sink.pushMulti(item, this.position.token());
   }
 }

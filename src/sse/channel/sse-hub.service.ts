@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { Broker, type HistoryPage, type HistoryQuery } from '../broker/broker.interface.js';
 import { InvalidInputError, PayloadTooLargeError } from '../errors/index.js';
@@ -10,27 +10,22 @@ import type {
   ResolvedSseOptions,
   StreamOptions,
 } from '../interfaces/index.js';
+import { CompositePosition } from '../position/composite-position.js';
+import { StreamPosition } from '../position/stream-position.js';
 import { dataRequired, eventTooLarge, tooManyChannels, unserializableData } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { assertChannelName, assertPublishableEventType, channelMatcher } from '../utils/index.js';
 import { Channel } from './channel.js';
-import type { StreamItem } from './channel-event.js';
-import { ChannelReader } from './channel-reader.js';
+import { ChannelReader, type ChannelReaderOptions, type ReaderStart } from './channel-reader.js';
 import { FanoutRegistry } from './fanout-registry.js';
-import { toMessageEvents, type SseMessageEvent } from './message-events.js';
-import { MultiChannelReader, type MultiStreamItem } from './multi-channel-reader.js';
+import { MultiChannelReader } from './multi-channel-reader.js';
+import { StreamFactory, type StreamRequest } from './stream-request.js';
+import type { ReaderSink, StreamHandle, StreamSink } from './stream-sink.js';
 
-/** A stream being opened: `start()` replays and goes live; `close()` ends it. */
-export interface StreamHandle {
-  start(): Promise<void>;
-  close(): void;
-}
-
-export type StreamSink =
-  | { readonly mode: 'single'; push(item: StreamItem): void }
-  | { readonly mode: 'multi'; push(item: MultiStreamItem): void };
-
-const PAGE_SIZE = 500;
+/** Events per history request when a fan-out fills a gap after a broker reconnect. */
+const GAP_PAGE_SIZE = 500;
+/** Bytes a frame adds around an event's data at most (id, type, envelope). */
+const FRAME_OVERHEAD_BYTES = 512;
 
 /**
  * What happens to a client that falls behind: `all` (the default) keeps every event and
@@ -50,17 +45,26 @@ export class SseHub {
   private readonly fanouts: FanoutRegistry;
   private readonly declaredLatest = new Set<string>();
   private readonly configuredLatest: (channel: string) => boolean;
+  private readonly readerOptions: ChannelReaderOptions;
 
   constructor(
     @Inject(Broker) private readonly broker: Broker,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+    @Inject(StreamFactory) private readonly streams: StreamFactory,
   ) {
     this.configuredLatest = channelMatcher(options.latestChannels);
+    const maxPending = Math.max(options.historyLimit, GAP_PAGE_SIZE);
     this.fanouts = new FanoutRegistry(broker, {
-      pageSize: PAGE_SIZE,
-      maxPending: Math.max(options.historyLimit, PAGE_SIZE),
+      pageSize: GAP_PAGE_SIZE,
+      maxPending,
       onError: (message, error) => this.logger.warn(`${message}: ${describe(error)}`),
     });
+    this.readerOptions = {
+      // A replay page must fit a stream's unsent-bytes allowance twice over, even of the largest events.
+      pageSize: Math.max(1, Math.min(GAP_PAGE_SIZE, Math.floor(options.maxBufferBytes / 2 / (options.maxEventBytes + FRAME_OVERHEAD_BYTES)))),
+      maxReplay: options.historyLimit * 2,
+      maxPending,
+    };
   }
 
   /** A channel by name; throws `InvalidInputError` for a name outside the allowed pattern. */
@@ -70,11 +74,7 @@ export class SseHub {
   }
 
   /** Stores the event (every instance sees it) and answers its id. */
-  async publish(
-    channel: string,
-    message: AnyOutgoingEvent,
-    options: PublishOptions = {},
-  ): Promise<PublishedEvent> {
+  async publish(channel: string, message: AnyOutgoingEvent, options: PublishOptions = {}): Promise<PublishedEvent> {
     assertChannelName(channel);
     if (message.event !== undefined) assertPublishableEventType(message.event);
     const data = this.serialize(message.data);
@@ -83,7 +83,7 @@ export class SseHub {
       data,
       idempotencyKey: options.idempotencyKey,
     });
-    return { id: result.id, channel, duplicate: result.duplicate };
+    return { id: result.position.toString(), channel, duplicate: result.duplicate };
   }
 
   history(channel: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -92,37 +92,23 @@ export class SseHub {
   }
 
   /**
-   * Opens a stream of one channel (`single`: ids are the channel's own) or of several
-   * (`multi`: envelopes and composite ids). Validates names and their number.
+   * A stream of one channel, or of several on one connection, for an `@Sse()` handler to
+   * return: replay after `lastEventId`, then live. Served by the module's stream writer
+   * (shared frame bytes, bounded buffers, heartbeats, drain); return it as it is.
+   * Throws `InvalidInputError` for bad channel names or too many channels.
    */
-  open(channels: readonly string[], lastEventId: string | undefined, sink: StreamSink, onFail: (reason: string) => void): StreamHandle {
-    this.assertChannels(channels);
-    if (sink.mode === 'single') {
-      return this.reader(channels[0]!, lastEventId, (item) => sink.push(item), onFail);
-    }
-    const maxHeld = Math.max(this.options.historyLimit, PAGE_SIZE) * channels.length;
-    return new MultiChannelReader(
-      channels,
-      lastEventId,
-      (channel, after, push) => this.reader(channel, after, push, onFail),
-      (item) => sink.push(item),
-      maxHeld,
-      onFail,
-    );
-  }
-
-  /**
-   * Nest `MessageEvent`s for an `@Sse()` handler: `retry`, replay, then live, with
-   * heartbeats; completes (and the client reconnects) instead of erroring.
-   */
-  stream(channels: readonly string[], options: StreamOptions = {}): Observable<SseMessageEvent> {
+  stream(channels: readonly string[], options: StreamOptions = {}): Observable<MessageEvent> {
     this.assertChannels(channels);
     const mode = channels.length === 1 ? 'single' : 'multi';
-    return toMessageEvents(
-      (sink, onFail) => this.open(channels, options.lastEventId, { mode, push: sink } as StreamSink, onFail),
-      { lastEventId: options.lastEventId, retryMs: this.options.retryMs, heartbeatMs: this.options.heartbeatMs, mode },
-      (reason) => this.logger.warn(`stream of ${channels.join(', ')} ended: ${reason}`),
-    );
+    const lastEventId = options.lastEventId;
+    const request: StreamRequest = {
+      channels: [...channels],
+      mode,
+      lastEventId,
+      latest: channels.every((channel) => this.policyOf(channel) === 'latest'),
+      open: (sink, onFail) => this.open(request.channels, mode, lastEventId, sink, onFail),
+    };
+    return this.streams.create(request);
   }
 
   /** Declares a channel's policy (as `forFeature([{ name, policy }])` does). */
@@ -141,6 +127,7 @@ export class SseHub {
     return this.fanouts.counts();
   }
 
+  /** Throws `InvalidInputError` unless `channels` are 1 to `maxChannelsPerStream` valid names. */
   assertChannels(channels: readonly string[]): void {
     if (channels.length === 0) throw new InvalidInputError('at least one channel is required');
     if (channels.length > this.options.maxChannelsPerStream) {
@@ -149,12 +136,26 @@ export class SseHub {
     for (const channel of channels) assertChannelName(channel);
   }
 
-  private reader(channel: string, after: string | undefined, push: (item: StreamItem) => void, onFail: (reason: string) => void) {
-    return new ChannelReader(channel, this.fanouts.get(channel), this.broker, after, push, {
-      pageSize: PAGE_SIZE,
-      maxPages: Math.ceil((this.options.historyLimit * 2) / PAGE_SIZE) + 1,
-      maxPending: Math.max(this.options.historyLimit, PAGE_SIZE),
-    }, onFail);
+  /**
+   * Opens the readers of a stream (channels already checked). The client's last event ID is
+   * parsed here, once: a position of the channel, a composite one of several, or no
+   * position at all (the client gets a reset).
+   */
+  private open(channels: readonly string[], mode: 'single' | 'multi', lastEventId: string | undefined, sink: StreamSink, onFail: (reason: string) => void): StreamHandle {
+    if (mode === 'single') {
+      const from: ReaderStart = lastEventId === undefined ? undefined : (StreamPosition.parse(lastEventId) ?? 'invalid');
+      return this.reader(channels[0]!, from, sink, onFail);
+    }
+    const resume = lastEventId === undefined ? new Map<string, StreamPosition>() : CompositePosition.parse(lastEventId, channels);
+    // A token that is no token resets every channel; a channel missing from a good token
+    // (one the client just added) starts at its head.
+    const starts = new Map<string, ReaderStart>(channels.map((channel) => [channel, resume === null ? 'invalid' : resume.get(channel)]));
+    const maxHeld = this.readerOptions.maxPending * channels.length;
+    return new MultiChannelReader(starts, (channel, from, merger) => this.reader(channel, from, merger, onFail), sink, maxHeld, onFail);
+  }
+
+  private reader(channel: string, from: ReaderStart, sink: ReaderSink, onFail: (reason: string) => void): ChannelReader {
+    return new ChannelReader(channel, this.fanouts.get(channel), this.broker, from, sink, this.readerOptions, onFail);
   }
 
   /** JSON text of the payload, made once here and shared by every instance and subscriber. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { SseError } from '../errors/sse.error.js';
-import { sendError } from './error-body.js';
+import { sendError } from '../errors/error-body.js';
 
 /**
  * Every error of the HTTP API becomes a JSON answer saying what is wrong: the module's own

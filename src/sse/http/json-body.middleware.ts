@@ -1,6 +1,6 @@
 import bodyParser from 'body-parser';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendError } from './error-body.js';
+import { sendError } from '../errors/error-body.js';
 import { bodyNotJson, bodyTooLarge, unsupportedMediaType } from './http.messages.js';
 
 /** JSON, or any `application/*+json` type (RFC 6839); parameters such as `charset` aside. */

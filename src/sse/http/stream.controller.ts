@@ -1,8 +1,10 @@
-import { Controller, Get, Header, HttpCode, NotAcceptableException, Options, Param, Req, Res, UseFilters } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Header, HttpCode, NotAcceptableException, Next, Options, Param, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import type { HistoryPage } from '../broker/broker.interface.js';
 import { SseHub } from '../channel/sse-hub.service.js';
 import { readLastEventId } from '../decorators/last-event-id.decorator.js';
-import { SseResponder } from '../stream/sse-responder.service.js';
+import { StreamPosition } from '../position/stream-position.js';
 import { ChannelAccess, channelUrlAnswer, wantsEventStream } from './channel-access.decorator.js';
 import { historyJson } from './history-response.js';
 import { SseHttpErrorFilter } from './http-error.filter.js';
@@ -11,39 +13,60 @@ import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.
 
 /**
  * Streams: one channel (`/channels/:channel/events`) or several on one connection
- * (`/events?channel=a&channel=b`). The same channel URL answers its recent history as JSON
- * to a client that asks for `application/json`.
+ * (`/events?channel=a&channel=b`), declared with `@Sse()` and served by the module's stream
+ * writer. The same channel URL answers its recent history as JSON to a client that asks
+ * for `application/json`: a route of its own, declared first, which passes stream requests
+ * on (Express' `next()`) to the `@Sse()` route. Each route's guards judge only its own
+ * requests.
  */
 @Controller()
 @UseFilters(SseHttpErrorFilter)
 export class StreamController {
-  constructor(
-    private readonly hub: SseHub,
-    private readonly responder: SseResponder,
-  ) {}
+  constructor(private readonly hub: SseHub) {}
 
   @Get('channels/:channel/events')
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => [String((request as Request).params.channel)],
-    stream: wantsEventStream,
+    when: (request) => !wantsEventStream(request),
   })
-  async channel(@Param('channel') channel: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async history(@Param('channel') channel: string, @Req() request: Request, @Res() response: Response, @Next() next: NextFunction): Promise<void> {
     const answer = channelUrlAnswer(request);
-    if (answer === 'history') return this.history(channel, request, response);
+    if (answer === 'stream') return next();
     if (answer === undefined) throw new NotAcceptableException(notAcceptable);
-    await this.responder.stream(request, response, [channel], readLastEventId(request), 'single');
+    const limit = parseHistoryLimit(request.query.limit);
+    const after = parseAfter(request.query.after);
+    const position = after === undefined ? undefined : StreamPosition.parse(after);
+    let page: HistoryPage;
+    if (position === null) {
+      // Not a position at all: nothing to replay, and the reset says where the channel stands.
+      const { head } = await this.hub.history(channel, { limit: 0 });
+      page = { events: [], head, reset: 'unknown' };
+    } else {
+      page = await this.hub.history(channel, position === undefined ? { limit } : { after: position, limit });
+    }
+    response.status(200).type('application/json').setHeader('Cache-Control', 'no-cache');
+    response.send(historyJson(page));
   }
 
-  @Get('events')
+  @Sse('channels/:channel/events')
+  @ChannelAccess({
+    action: 'subscribe',
+    channels: (request) => [String((request as Request).params.channel)],
+    stream: () => true,
+  })
+  channel(@Param('channel') channel: string, @Req() request: Request): Observable<MessageEvent> {
+    return this.hub.stream([channel], { lastEventId: readLastEventId(request) });
+  }
+
+  @Sse('events')
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => parseChannelList(request.query?.channel),
     stream: () => true,
   })
-  async channels(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const channels = parseChannelList(request.query.channel);
-    await this.responder.stream(request, response, channels, readLastEventId(request), 'multi');
+  channels(@Req() request: Request): Observable<MessageEvent> {
+    return this.hub.stream(parseChannelList(request.query.channel), { lastEventId: readLastEventId(request) });
   }
 
   /** A plain `OPTIONS` (CORS preflights are answered before routing): what the URL allows. */
@@ -56,12 +79,4 @@ export class StreamController {
   @HttpCode(204)
   @Header('Allow', 'GET, HEAD, OPTIONS')
   channelsOptions(): void {}
-
-  private async history(channel: string, request: Request, response: Response): Promise<void> {
-    const limit = parseHistoryLimit(request.query.limit);
-    const after = parseAfter(request.query.after);
-    const page = await this.hub.history(channel, after === undefined ? { limit } : { after, limit });
-    response.status(200).type('application/json').setHeader('Cache-Control', 'no-cache');
-    response.send(historyJson(page));
-  }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Header, HttpCode, Inject, Options, Post, Req, UseFilt
 import { ChannelAuthorizer, type ChannelRequest } from '../auth/channel-authorizer.interface.js';
 import { requestGrant } from '../auth/request-grant.js';
 import { TOKEN_QUERY } from '../auth/token-sources.util.js';
-import { CompositePosition } from '../channel/composite-position.js';
+import { CompositePosition } from '../position/composite-position.js';
 import { SseHub } from '../channel/sse-hub.service.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import type { ResolvedSseOptions } from '../interfaces/sse-module-options.interface.js';
@@ -55,13 +55,14 @@ export class SyncController {
       // say) instead of the head, so nothing in between is lost.
       lastEventId = from = resume;
     } else if (typeof wanted === 'string') {
-      const { head, cursor } = await this.hub.history(wanted, { limit: 0 });
-      lastEventId = head;
-      from = cursor;
+      const { head } = await this.hub.history(wanted, { limit: 0 });
+      // On an empty channel the url resumes from the start of its stream, so nothing is missed.
+      lastEventId = head.isStart ? null : head.toString();
+      from = head.toString();
     } else {
       const position = new CompositePosition();
       const pages = await Promise.all(wanted.map((channel) => this.hub.history(channel, { limit: 0 })));
-      wanted.forEach((channel, i) => position.set(channel, pages[i]!.cursor));
+      wanted.forEach((channel, i) => position.set(channel, pages[i]!.head));
       lastEventId = from = position.token();
     }
     let url = this.base + streamUrl(wanted, from);

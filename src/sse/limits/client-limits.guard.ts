@@ -30,8 +30,8 @@ export class ClientLimitsGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.reflector.get<ChannelAccessOptions | undefined>(CHANNEL_ACCESS, context.getHandler());
     const limits = this.options.http?.limits;
-    if (!access || !limits) return true;
     const request = context.switchToHttp().getRequest<ChannelRequest>();
+    if (!access || !limits || access.when?.(request) === false) return true;
     const { publishRateLimit: limit, publishRateWindowMs: windowMs } = limits;
     if (access.action === 'publish' && limit !== undefined) {
       const subject = requestGrant(request)?.subject;

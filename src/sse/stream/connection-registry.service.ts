@@ -1,10 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamRefusedError } from '../errors/index.js';
 import type { ResolvedSseOptions } from '../interfaces/index.js';
 import { connectionLimit, draining } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { encodeComment } from '../wire/event-stream.encoder.js';
-import type { CloseReason, SseConnection } from './sse-connection.js';
+import { CLOSE_REASONS, type CloseReason, type SseConnection } from './sse-connection.js';
 
 const HEARTBEAT = encodeComment();
 
@@ -16,15 +16,16 @@ export interface ConnectionStats {
 }
 
 /**
- * Every stream this instance holds: admission (limit, drain), one timer for all heartbeats
- * (a comment to each stream idle for half the interval), counts, and closing them all at
+ * Every stream this instance serves: admission (limit, drain), one timer for all
+ * heartbeats (each tick, a comment to every stream that wrote nothing since the last one:
+ * a stream idle for half the heartbeat interval), counts, and closing them all at
  * shutdown with a spread-out `retry:` so the clients do not stampede the survivors.
  */
 @Injectable()
 export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('SseConnections');
   private readonly connections = new Set<SseConnection>();
-  private readonly closedBy: Record<CloseReason, number> = { client: 0, 'slow-consumer': 0, server: 0, error: 0, rebalanced: 0 };
+  private readonly closedBy = Object.fromEntries(CLOSE_REASONS.map((reason) => [reason, 0])) as Record<CloseReason, number>;
   private opened = 0;
   private draining = false;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -55,6 +56,11 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
     return this.connections.size;
   }
 
+  /** Streams served since start (open or closed): zero for an instance that only publishes. */
+  get servedAny(): boolean {
+    return this.opened > 0;
+  }
+
   stats(): ConnectionStats {
     return { open: this.connections.size, opened: this.opened, closed: { ...this.closedBy }, draining: this.draining };
   }
@@ -78,7 +84,7 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
     this.draining = true;
     const spread = this.options.drainMs;
     for (const connection of [...this.connections]) {
-      connection.end('server', 'shutting down', Math.floor(Math.random() * spread));
+      connection.end('drained', 'shutting down', Math.floor(Math.random() * spread));
     }
   }
 
@@ -88,13 +94,12 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
   }
 
   private startHeartbeat(): NodeJS.Timeout {
-    const half = Math.max(1, Math.floor(this.options.heartbeatMs / 2));
     const timer = setInterval(() => {
-      const idleSince = Date.now() - half;
       for (const connection of this.connections) {
-        if (connection.lastWriteAt <= idleSince) connection.write(HEARTBEAT);
+        if (!connection.wroteSinceTick) connection.heartbeat(HEARTBEAT);
+        connection.wroteSinceTick = false;
       }
-    }, half);
+    }, Math.max(1, Math.floor(this.options.heartbeatMs / 2)));
     timer.unref();
     return timer;
   }

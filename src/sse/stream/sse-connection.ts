@@ -1,129 +1,239 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodeRetry } from '../wire/event-stream.encoder.js';
+import type { Socket } from 'node:net';
+import type { ChannelEvent } from '../channel/channel-event.js';
+import { encodeEvent, encodeIdLine, encodeRetry } from '../wire/event-stream.encoder.js';
+import type { FrameOutput } from './frame-output.js';
 
-export interface SseConnectionOptions {
-  readonly retryMs: number;
-  /** Unsent bytes allowed before the client counts as too slow and is cut off. */
-  readonly maxBufferBytes: number;
-}
+/** Why a stream ended. */
+export type CloseReason = 'client' | 'slow-consumer' | 'rebalanced' | 'drained' | 'token-expired' | 'error';
 
-/** Headers of every stream: the content type, and nothing may cache, buffer or transform it. */
-export const EVENT_STREAM_HEADERS = {
-  'Content-Type': 'text/event-stream',
-  'Cache-Control': 'no-cache',
-  'X-Accel-Buffering': 'no',
-} as const;
+/** Every close reason, for counts that start at zero. */
+export const CLOSE_REASONS: readonly CloseReason[] = ['client', 'slow-consumer', 'rebalanced', 'drained', 'token-expired', 'error'];
 
-export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error' | 'rebalanced';
+/** How long an ended stream may take to hand its last bytes to a client that does not read, ms. */
+const END_GRACE_MS = 5_000;
+
+/** The connection a socket serves, found from the socket's shared event handlers. */
+const CONNECTION = Symbol('SseConnection');
+type StreamSocket = Socket & { [CONNECTION]?: SseConnection };
 
 /**
- * One open event stream on an HTTP response. It writes shared frame bytes as they come
- * and never queues more than `maxBufferBytes` for a client that does not read: past that
- * the connection is closed and the client resumes from its last id elsewhere or later.
+ * One open event stream on its own socket (taken over from the HTTP server once the head
+ * was sent). Frames are shared `Buffer`s written as they come; nothing is copied per
+ * subscriber.
+ *
+ * Unsent bytes are bounded: once the socket's own buffer is full (`writableNeedDrain`), the
+ * frames that follow wait in a small list of references to the shared buffers and go out
+ * in one `writev` when the socket drains. Past `maxBufferBytes` of unsent bytes (the
+ * socket's and the list's) the client counts as too slow and is cut; it resumes from its
+ * last id. A state-channel stream (`latest`) keeps only each channel's newest frame while
+ * it waits instead.
  */
-export class SseConnection {
-  lastWriteAt = Date.now();
+export class SseConnection implements FrameOutput {
+  /** Set by every write; the heartbeat clears it and writes to streams it finds unset. */
+  wroteSinceTick = true;
   private closed = false;
+  /** Frames waiting for the socket to drain; null while it takes writes. */
+  private outbox: Buffer[] | null = null;
+  private outboxBytes = 0;
+  /** State channels only: the newest frame per channel while waiting. */
   private newest: Map<string, readonly Buffer[]> | null = null;
+  private drained: { promise: Promise<void>; resolve: () => void } | null = null;
+  private readonly closeHooks: ((reason: CloseReason, detail?: string) => void)[] = [];
+  private expiry: NodeJS.Timeout | undefined;
   private skipped = 0;
-  private readonly closeListeners: ((reason: CloseReason, detail?: string) => void)[] = [];
 
   constructor(
-    readonly request: IncomingMessage,
-    readonly response: ServerResponse,
-    private readonly options: SseConnectionOptions,
+    private readonly socket: Socket,
+    private readonly maxBufferBytes: number,
+    /** State channels: a client that falls behind skips to each channel's newest frame. */
+    private readonly latest: boolean,
   ) {
-    response.once('close', () => this.finish('client'));
+    (socket as StreamSocket)[CONNECTION] = this;
+    socket.on('error', onSocketError);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    // Read (and drop) whatever the client sends, so its end is noticed.
+    socket.resume();
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
 
-  /** Sends the headers and `retry:` at once, so the client knows the stream is up. */
-  open(extraHeaders: Record<string, string> = {}): void {
-    const socket = this.request.socket;
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true);
-    socket.setTimeout(0);
-    // The body ends when the connection does (HTTP/1.1 allows it; Node answers with
-    // `Connection: close`): every frame is then one plain write instead of a chunk with its
-    // own size line, which measurably cuts the cost of each event on each stream. A stream
-    // ends only by closing anyway, and the client sees the end at once.
-    (this.response as ServerResponse & { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
-    this.response.writeHead(200, { ...extraHeaders, ...EVENT_STREAM_HEADERS });
-    this.write(encodeRetry(this.options.retryMs));
-  }
-
-  onClose(listener: (reason: CloseReason, detail?: string) => void): void {
-    this.closeListeners.push(listener);
-  }
-
-  write(chunk: Buffer): void {
-    if (this.closed) return;
-    this.response.write(chunk);
-    this.afterWrite();
-  }
-
-  /** Several chunks as one frame (one per-subscriber id line and a shared body). */
-  writeAll(chunks: readonly Buffer[]): void {
-    if (this.closed) return;
-    if (chunks.length === 1) return this.write(chunks[0]!);
-    this.response.cork();
-    for (const chunk of chunks) this.response.write(chunk);
-    this.response.uncork();
-    this.afterWrite();
-  }
-
-  /**
-   * For state channels: while the client is not keeping up, only the newest frame per `key`
-   * (channel) waits, and it goes out once the socket drains; older ones are skipped.
-   */
-  writeLatest(key: string, chunks: readonly Buffer[]): void {
-    if (this.closed) return;
-    if (!this.response.writableNeedDrain) return this.writeAll(chunks);
-    if (!this.newest) {
-      this.newest = new Map();
-      this.response.once('drain', () => this.flushNewest());
-    }
-    // Re-inserted at the end, so frames of different keys keep their order.
-    if (this.newest.delete(key)) this.skipped++;
-    this.newest.set(key, chunks);
-  }
-
-  /** Frames skipped for being superseded (state channels). */
+  /** Frames of state channels skipped for being superseded. */
   get skippedFrames(): number {
     return this.skipped;
   }
 
-  /** Ends the stream on purpose; `retryMs` first tells the client when to come back. */
+  /** Bytes written to this stream that have not left yet: the socket's buffer and the waiting frames. */
+  get unsentBytes(): number {
+    return this.socket.writableLength + this.outboxBytes;
+  }
+
+  onClose(hook: (reason: CloseReason, detail?: string) => void): void {
+    if (this.closed) return hook('client');
+    this.closeHooks.push(hook);
+  }
+
+  event(event: ChannelEvent): void {
+    if (this.latest && this.outbox) return this.supersede(event.channel, [event.frame()]);
+    this.write(event.frame());
+  }
+
+  envelope(id: string, event: ChannelEvent): void {
+    const idLine = encodeIdLine(id);
+    if (this.latest && this.outbox) return this.supersede(event.channel, [idLine, event.envelopeBody()]);
+    this.write(idLine, event.envelopeBody());
+  }
+
+  notice(id: string | undefined, type: string, data: string): void {
+    this.write(encodeEvent({ id, event: type, data }));
+  }
+
+  ready(): Promise<void> | undefined {
+    if (!this.outbox || this.closed) return undefined;
+    if (!this.drained) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.drained = { promise, resolve };
+    }
+    return this.drained.promise;
+  }
+
+  /** A comment, to a stream idle since the last tick; none while frames wait anyway. */
+  heartbeat(frame: Buffer): void {
+    if (!this.outbox) this.write(frame);
+  }
+
+  /** A frame, in one part or two (a per-stream id line and a shared body): one write either way. */
+  write(frame: Buffer, rest?: Buffer): void {
+    if (this.closed) return;
+    this.wroteSinceTick = true;
+    if (this.outbox) {
+      this.outbox.push(frame);
+      this.outboxBytes += frame.length;
+      if (rest) {
+        this.outbox.push(rest);
+        this.outboxBytes += rest.length;
+      }
+      if (this.outboxBytes + this.socket.writableLength > this.maxBufferBytes) this.cutSlowConsumer();
+      return;
+    }
+    if (rest) {
+      this.socket.cork();
+      this.socket.write(frame);
+      this.socket.write(rest);
+      this.socket.uncork();
+    } else {
+      this.socket.write(frame);
+    }
+    if (this.socket.writableNeedDrain) this.startWaiting();
+  }
+
+  /**
+   * Ends the stream on purpose, after what is waiting; `retryMs` first tells the client
+   * when to come back. A client that does not read gets `END_GRACE_MS` to take it.
+   */
   end(reason: CloseReason, detail?: string, retryMs?: number): void {
     if (this.closed) return;
-    if (retryMs !== undefined) this.response.write(encodeRetry(retryMs));
-    this.response.end();
+    this.flush(false);
+    if (retryMs !== undefined) this.socket.write(encodeRetry(retryMs));
+    this.socket.end();
+    if (this.socket.writableLength > 0) setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
     this.finish(reason, detail);
   }
 
-  private flushNewest(): void {
-    const pending = this.newest;
+  /** Ends the stream with `event` (no id: the client keeps its position) when its credential expires at `expiresAt`. */
+  expireAt(expiresAt: number, event: string, data: () => string): void {
+    const arm = (delay: number) => {
+      this.expiry = setTimeout(fire, Math.max(0, Math.min(delay, MAX_TIMER_MS)));
+      this.expiry.unref();
+    };
+    const fire = () => {
+      const left = expiresAt - Date.now();
+      if (left > 0) return arm(left);
+      this.notice(undefined, event, data());
+      this.end('token-expired', 'its token expired');
+    };
+    arm(expiresAt - Date.now());
+  }
+
+  /** The socket drained: what waited goes out in one write. */
+  flushOnDrain(): void {
+    this.flush(true);
+  }
+
+  private startWaiting(): void {
+    this.outbox = [];
+    this.outboxBytes = 0;
+    if (this.socket.writableLength > this.maxBufferBytes) return this.cutSlowConsumer();
+    this.socket.once('drain', onSocketDrain);
+  }
+
+  private flush(keepWaiting: boolean): void {
+    const frames = this.outbox;
+    if (!frames) return;
+    const newest = this.newest;
+    this.outbox = null;
+    this.outboxBytes = 0;
     this.newest = null;
-    if (!pending) return;
-    for (const chunks of pending.values()) this.writeAll(chunks);
-  }
-
-  private afterWrite(): void {
-    this.lastWriteAt = Date.now();
-    const unsent = this.response.writableLength;
-    if (unsent > this.options.maxBufferBytes) {
-      // Its bytes would never leave: drop them with the connection.
-      this.response.destroy();
-      this.finish('slow-consumer', `${unsent} bytes unsent (limit ${this.options.maxBufferBytes})`);
+    if (frames.length > 0 || newest) {
+      this.socket.cork();
+      for (const frame of frames) this.socket.write(frame);
+      if (newest) for (const frame of newest.values()) for (const part of frame) this.socket.write(part);
+      this.socket.uncork();
     }
+    if (keepWaiting && this.socket.writableNeedDrain) return this.startWaiting();
+    const drained = this.drained;
+    this.drained = null;
+    drained?.resolve();
   }
 
-  private finish(reason: CloseReason, detail?: string): void {
+  /** State channels, while waiting: the newest frame of a channel replaces its older one. */
+  private supersede(channel: string, frame: readonly Buffer[]): void {
+    this.wroteSinceTick = true;
+    this.newest ??= new Map();
+    // Re-inserted at the end, so frames of different channels keep their order.
+    if (this.newest.delete(channel)) this.skipped++;
+    this.newest.set(channel, frame);
+  }
+
+  private cutSlowConsumer(): void {
+    const unsent = this.unsentBytes;
+    // Its bytes would never leave: drop them with the connection.
+    this.socket.destroy();
+    this.finish('slow-consumer', `${unsent} bytes unsent (limit ${this.maxBufferBytes})`);
+  }
+
+  /** The socket closed, or was closed by us. */
+  finish(reason: CloseReason, detail?: string): void {
     if (this.closed) return;
     this.closed = true;
-    for (const listener of this.closeListeners.splice(0)) listener(reason, detail);
+    this.outbox = null;
+    this.newest = null;
+    clearTimeout(this.expiry);
+    this.drained?.resolve();
+    this.drained = null;
+    for (const hook of this.closeHooks.splice(0)) hook(reason, detail);
   }
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// One function per socket event for every stream: no closure per connection.
+function onSocketDrain(this: StreamSocket): void {
+  this[CONNECTION]?.flushOnDrain();
+}
+
+function onSocketError(this: StreamSocket): void {
+  this.destroy();
+}
+
+function onSocketEnd(this: StreamSocket): void {
+  // The client half-closed: it will read nothing more.
+  this.destroy();
+}
+
+function onSocketClose(this: StreamSocket): void {
+  this[CONNECTION]?.finish('client');
 }

@@ -28,24 +28,9 @@ export function encodeEvent(fields: EventFrameFields): Buffer {
   return Buffer.from(encodeEventText(fields), 'utf8');
 }
 
-/**
- * The event part without its `id:` line, for streams whose ids differ per subscriber
- * (several channels on one connection): `id:` line + this = a complete frame.
- */
-export function encodeEventBody(fields: Omit<EventFrameFields, 'id'>): Buffer {
-  return encodeEvent({ event: fields.event, data: fields.data });
-}
-
+/** The `id:` line of a several-channel stream's frame, made per stream; the shared body follows. */
 export function encodeIdLine(id: string): Buffer {
   return Buffer.from(`id: ${id}\n`, 'utf8');
-}
-
-/**
- * A frame that only moves the client's last event id: with no `data:` the parser sets the
- * id and dispatches nothing, so a reconnect resumes from there.
- */
-export function encodeIdOnly(id: string): Buffer {
-  return Buffer.from(`id: ${id}\n\n`, 'utf8');
 }
 
 export function encodeRetry(ms: number): Buffer {
@@ -64,9 +49,4 @@ function encodeDataLines(data: string): string {
     .split(LINE_BREAK)
     .map((line) => `data: ${line}\n`)
     .join('');
-}
-
-/** True when `value` can go in an `id:` or `event:` line without breaking the frame. */
-export function isSafeFieldValue(value: string): boolean {
-  return !/[\r\n\0]/.test(value);
 }

@@ -1,4 +1,10 @@
+import { StreamPosition } from '../../position/stream-position.js';
 import type { Broker, BrokerEvent, BrokerListener } from '../broker.interface.js';
+
+/** The ids (wire text of the positions) of some events. */
+const idsOf = (events: readonly BrokerEvent[]) => events.map((e) => e.position.toString());
+/** A position from its text. */
+const at = (id: string | undefined) => StreamPosition.parse(id!)!;
 
 /**
  * One behavioural suite that every Broker implementation must pass. Each test gets a fresh
@@ -26,7 +32,7 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
     const publishMany = async (broker: Broker, channel: string, count: number, prefix = 'e') => {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
-        ids.push((await broker.publish(channel, { data: JSON.stringify(`${prefix}${i}`) })).id);
+        ids.push((await broker.publish(channel, { data: JSON.stringify(`${prefix}${i}`) })).position.toString());
       }
       return ids;
     };
@@ -35,28 +41,31 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       const broker = await open();
       const ids = await publishMany(broker, 'orders', 5);
       expect(new Set(ids).size).toBe(5);
-      for (let i = 1; i < ids.length; i++) expect(broker.compare(ids[i - 1]!, ids[i]!)).toBeLessThan(0);
+      for (let i = 1; i < ids.length; i++) expect(at(ids[i - 1]).compare(at(ids[i]))).toBeLessThan(0);
+      // Every id is a position that reads back as itself.
+      for (const id of ids) expect(at(id).toString()).toBe(id);
 
-      const page = await broker.history('orders', { after: ids[1], limit: 100 });
+      const page = await broker.history('orders', { after: at(ids[1]), limit: 100 });
       expect(page.reset).toBeUndefined();
-      expect(page.events.map((e) => e.id)).toEqual(ids.slice(2));
+      expect(idsOf(page.events)).toEqual(ids.slice(2));
       expect(page.events.map((e) => JSON.parse(e.data))).toEqual(['e2', 'e3', 'e4']);
-      expect(page.head).toBe(ids[4]);
-      expect(page.cursor).toBe(ids[4]);
+      expect(page.head.toString()).toBe(ids[4]);
     });
 
     it('keeps event type, data text and time exactly', async () => {
       const broker = await open();
       const data = JSON.stringify({ text: 'line one\nline two\r\nthree ✓ 🚀', n: 1.5, nested: [null, true] });
       const before = Date.now();
-      const { id } = await broker.publish('ch', { event: 'order.created', data });
+      const { position } = await broker.publish('ch', { event: 'order.created', data });
       const plain = await broker.publish('ch', { data: '"x"' });
       const { events } = await broker.history('ch', { limit: 10 });
       expect(events).toHaveLength(2);
-      expect(events[0]).toMatchObject({ id, event: 'order.created', data });
+      expect(events[0]).toMatchObject({ event: 'order.created', data });
+      expect(events[0]!.position.equals(position)).toBe(true);
       expect(events[0]!.time).toBeGreaterThanOrEqual(before - 1000);
       expect(events[0]!.time).toBeLessThanOrEqual(Date.now() + 1000);
-      expect(events[1]).toMatchObject({ id: plain.id, data: '"x"' });
+      expect(events[1]).toMatchObject({ data: '"x"' });
+      expect(events[1]!.position.equals(plain.position)).toBe(true);
       expect(events[1]!.event).toBeUndefined();
     });
 
@@ -64,38 +73,36 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       const broker = await open();
       const ids = await publishMany(broker, 'news', 10);
       const page = await broker.history('news', { limit: 3 });
-      expect(page.events.map((e) => e.id)).toEqual(ids.slice(7));
+      expect(idsOf(page.events)).toEqual(ids.slice(7));
       const all = await broker.history('news', { limit: 1000 });
-      expect(all.events.map((e) => e.id)).toEqual(ids);
+      expect(idsOf(all.events)).toEqual(ids);
       const positions = await broker.history('news', { limit: 0 });
       expect(positions.events).toEqual([]);
-      expect(positions.head).toBe(ids[9]);
+      expect(positions.head.toString()).toBe(ids[9]);
     });
 
     it('pages forward with `after` and `limit`', async () => {
       const broker = await open();
       const ids = await publishMany(broker, 'p', 7);
-      const first = await broker.history('p', { after: ids[0], limit: 3 });
-      expect(first.events.map((e) => e.id)).toEqual(ids.slice(1, 4));
-      const second = await broker.history('p', { after: first.events[2]!.id, limit: 3 });
-      expect(second.events.map((e) => e.id)).toEqual(ids.slice(4, 7));
-      const last = await broker.history('p', { after: ids[6], limit: 3 });
+      const first = await broker.history('p', { after: at(ids[0]), limit: 3 });
+      expect(idsOf(first.events)).toEqual(ids.slice(1, 4));
+      const second = await broker.history('p', { after: first.events[2]!.position, limit: 3 });
+      expect(idsOf(second.events)).toEqual(ids.slice(4, 7));
+      const last = await broker.history('p', { after: at(ids[6]), limit: 3 });
       expect(last.events).toEqual([]);
       expect(last.reset).toBeUndefined();
     });
 
-    it('on an empty channel has no head but a cursor that replays everything published later', async () => {
+    it('on an empty channel answers the start of its epoch as head, which replays everything published later', async () => {
       const broker = await open();
       const empty = await broker.history('fresh', { limit: 10 });
       expect(empty.events).toEqual([]);
-      expect(empty.head).toBeNull();
-      expect(typeof empty.cursor).toBe('string');
-      expect(empty.origin).toBe(empty.cursor);
+      expect(empty.head.isStart).toBe(true);
       const ids = await publishMany(broker, 'fresh', 3);
-      const page = await broker.history('fresh', { after: empty.cursor, limit: 10 });
-      expect(page.origin).toBe(empty.origin);
+      const page = await broker.history('fresh', { after: empty.head, limit: 10 });
+      expect(page.head.epoch).toBe(empty.head.epoch);
       expect(page.reset).toBeUndefined();
-      expect(page.events.map((e) => e.id)).toEqual(ids);
+      expect(idsOf(page.events)).toEqual(ids);
     });
 
     it('says "trimmed" for a position older than the kept history, and not for one just inside it', async () => {
@@ -106,31 +113,33 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       const kept = await broker.history('t', { limit: 10_000 });
       expect(kept.events.length).toBeGreaterThanOrEqual(limit);
       expect(kept.events.length).toBeLessThanOrEqual(limit + (fixture.trimSlack ?? 0));
-      expect(kept.events.at(-1)!.id).toBe(ids.at(-1));
+      expect(kept.events.at(-1)!.position.toString()).toBe(ids.at(-1));
 
-      const stale = await broker.history('t', { after: ids[0], limit: 10 });
+      const stale = await broker.history('t', { after: at(ids[0]), limit: 10 });
       expect(stale.reset).toBe('trimmed');
       expect(stale.events).toEqual([]);
-      expect(stale.head).toBe(ids.at(-1));
+      expect(stale.head.toString()).toBe(ids.at(-1));
 
       // The newest evicted event is a fine position: nothing after it is gone.
-      const oldestKept = ids.indexOf(kept.events[0]!.id);
-      const edge = await broker.history('t', { after: ids[oldestKept - 1], limit: 10_000 });
+      const oldestKept = ids.indexOf(kept.events[0]!.position.toString());
+      const edge = await broker.history('t', { after: at(ids[oldestKept - 1]), limit: 10_000 });
       expect(edge.reset).toBeUndefined();
-      expect(edge.events.map((e) => e.id)).toEqual(ids.slice(oldestKept));
+      expect(idsOf(edge.events)).toEqual(ids.slice(oldestKept));
     });
 
-    it('says "unknown" for anything that is not a position of this stream', async () => {
+    it('says "unknown" for a position of another epoch or beyond the head', async () => {
       const broker = await open();
-      await publishMany(broker, 'u', 2);
-      for (const bogus of ['', 'garbage', '12', '1-0', '99999999999999-0.zzzzzzz', '../../etc', 'x'.repeat(500)]) {
-        const page = await broker.history('u', { after: bogus, limit: 10 });
-        expect({ bogus, reset: page.reset }).toEqual({ bogus, reset: 'unknown' });
+      const [, head] = await publishMany(broker, 'u', 2);
+      const beyond = StreamPosition.of(at(head).ms + 1_000_000, 0, at(head).epoch);
+      for (const after of [beyond, StreamPosition.of(1, 0, 'zzzzzzz')]) {
+        const page = await broker.history('u', { after, limit: 10 });
+        expect({ after: after.toString(), reset: page.reset }).toEqual({ after: after.toString(), reset: 'unknown' });
         expect(page.events).toEqual([]);
+        expect(page.head.toString()).toBe(head);
       }
       // A position of the right shape from another stream's lifetime (epoch).
       const other = await open();
-      const foreign = (await other.publish('u', { data: '1' })).id;
+      const foreign = (await other.publish('u', { data: '1' })).position;
       expect((await broker.history('u', { after: foreign, limit: 10 })).reset).toBe('unknown');
     });
 
@@ -139,12 +148,12 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       const seen: BrokerEvent[] = [];
       const sub = await broker.subscribe('live', { onEvent: (e) => seen.push(e) });
       const ids = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => broker.publish('live', { data: String(i) }).then((r) => r.id)),
+        Array.from({ length: 20 }, (_, i) => broker.publish('live', { data: String(i) }).then((r) => r.position.toString())),
       );
       await broker.publish('other', { data: '"not for us"' });
       await waitFor(() => seen.length >= 20);
-      const sorted = [...ids].sort((a, b) => broker.compare(a, b));
-      expect(seen.map((e) => e.id)).toEqual(sorted);
+      const sorted = [...ids].sort((a, b) => at(a).compare(at(b)));
+      expect(idsOf(seen)).toEqual(sorted);
       await sleep(50);
       expect(seen).toHaveLength(20);
       await sub.unsubscribe();
@@ -154,12 +163,12 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       const broker = await open();
       const a: string[] = [];
       const b: string[] = [];
-      const subA = await broker.subscribe('rc', { onEvent: (e) => a.push(e.id) });
-      const subB = await broker.subscribe('rc', { onEvent: (e) => b.push(e.id) });
-      const first = (await broker.publish('rc', { data: '1' })).id;
+      const subA = await broker.subscribe('rc', { onEvent: (e) => a.push(e.position.toString()) });
+      const subB = await broker.subscribe('rc', { onEvent: (e) => b.push(e.position.toString()) });
+      const first = (await broker.publish('rc', { data: '1' })).position.toString();
       await waitFor(() => a.length === 1 && b.length === 1);
       await subA.unsubscribe();
-      const second = (await broker.publish('rc', { data: '2' })).id;
+      const second = (await broker.publish('rc', { data: '2' })).position.toString();
       await waitFor(() => b.length === 2);
       await subB.unsubscribe();
       await broker.publish('rc', { data: '3' });
@@ -175,7 +184,8 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       const other = await broker.publish('idem', { data: '3', idempotencyKey: 'k-2' });
       const elsewhere = await broker.publish('idem-2', { data: '4', idempotencyKey: 'k-1' });
       expect(first.duplicate).toBe(false);
-      expect(again).toEqual({ id: first.id, duplicate: true });
+      expect(again.duplicate).toBe(true);
+      expect(again.position.equals(first.position)).toBe(true);
       expect(other.duplicate).toBe(false);
       expect(elsewhere.duplicate).toBe(false);
       const { events } = await broker.history('idem', { limit: 10 });
@@ -188,7 +198,7 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
       await publishMany(broker, 'idem-trim', 5 + (fixture.trimSlack ?? 0) + 40);
       const again = await broker.publish('idem-trim', { data: '1', idempotencyKey: 'old' });
       expect(again.duplicate).toBe(false);
-      expect(again.id).not.toBe(first.id);
+      expect(again.position.equals(first.position)).toBe(false);
     });
   });
 }

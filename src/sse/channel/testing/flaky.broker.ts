@@ -64,10 +64,6 @@ export class FlakyBroker implements Broker {
     return this.inner.history(channel, query);
   }
 
-  compare(a: string, b: string): number {
-    return this.inner.compare(a, b);
-  }
-
   close(): Promise<void> {
     return this.inner.close();
   }
