@@ -153,12 +153,12 @@ export class HubStream {
       },
       retry: (ms) => (this.serverRetryMs = ms),
     });
-    const decoder = new TextDecoder();
     const body = response.body.getReader();
     for (;;) {
       const { done, value } = await body.read();
-      if (done) return;
-      reader.push(decoder.decode(value, { stream: true }));
+      if (done) return reader.end();
+      // Bytes, not text: the reader decodes them itself, so it alone skips the one leading BOM.
+      reader.write(value);
       if (this.closed) return void body.cancel().catch(() => undefined);
     }
   }
