@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -6,6 +6,7 @@ import { requestLines } from './support/access-log.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { eventually, sleep } from './support/ports.js';
 import { post, request } from './support/sse-client.js';
+import { startStaticServer, type StaticServer } from './support/static-server.js';
 import { signToken, TEST_SECRET } from './support/tokens.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -13,22 +14,25 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 const TOKEN_LIFE_S = 2;
 
 /**
- * A bare page on the gateway's origin that loads the client's browser bundle (so its
- * SharedWorker is the gateway's `/assets/shared-worker.js`) and records what it gets.
+ * A bare page that loads the client's browser bundle from its own origin's `/assets` (so
+ * its SharedWorker is that origin's `shared-worker.js`) and records what it gets.
  * `window.mintToken` is bound by the test: a fresh token from the test process each call.
+ * Query: `shared=leader`, `getToken=0` (none), `credentials=include`, `base=<gateway url>`.
  */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>client auth</title>
 <script type="module">
   import { SseClient } from '/assets/sse-client.js';
   const params = new URLSearchParams(location.search);
-  const client = new SseClient({
-    shared: params.get('shared') === 'leader' ? 'leader' : true,
-    backoff: { initialMs: 200, maxMs: 2000 },
-    getToken: async () => {
+  const options = { shared: params.get('shared') === 'leader' ? 'leader' : true, backoff: { initialMs: 200, maxMs: 2000 } };
+  if (params.get('getToken') !== '0') {
+    options.getToken = async () => {
       window.harness.tokenCalls += 1;
       return window.mintToken();
-    },
-  });
+    };
+  }
+  if (params.get('credentials')) options.credentials = params.get('credentials');
+  if (params.get('base')) options.baseUrl = params.get('base');
+  const client = new SseClient(options);
   window.harness = {
     tokenCalls: 0,
     events: [],
@@ -66,12 +70,14 @@ describe('the browser client with authorization, tabs sharing streams', () => {
   let context: BrowserContext;
   let profile: string;
   let publisherToken: string;
+  /** The application's own origin (same site, another port): serves the page and the client's bundle. */
+  let app: StaticServer;
   const pages: Page[] = [];
 
-  const openTab = async (query = '') => {
+  const openTab = async (query = '', origin = gateway.url) => {
     const tab = await context.newPage();
     pages.push(tab);
-    await tab.goto(`${gateway.url}/client-auth.html${query}`);
+    await tab.goto(`${origin}/client-auth.html${query}`);
     await tab.waitForFunction(() => typeof (window as { harness?: unknown }).harness === 'object');
     return tab;
   };
@@ -89,7 +95,13 @@ describe('the browser client with authorization, tabs sharing streams', () => {
 
   beforeAll(async () => {
     publisherToken = await signToken({ sse: { publish: ['auth.**'] } }, { sub: 'publisher' });
+    app = await startStaticServer((file) => {
+      if (file === '/client-auth.html') return { type: 'text/html; charset=utf-8', body: PAGE };
+      const asset = /^\/assets\/(sse-client|shared-worker)\.js$/.exec(file);
+      return asset ? { type: 'text/javascript; charset=utf-8', body: readFileSync(path.resolve('dist/public', `${asset[1]}.js`)) } : undefined;
+    });
     gateway = await startGatewayProcess({
+      SSE_CORS_ORIGINS: app.url,
       SSE_JWT_SECRET: TEST_SECRET,
       SSE_JWT_CLOCK_TOLERANCE_S: '0',
       SSE_ACCESS_LOG: 'true',
@@ -103,7 +115,7 @@ describe('the browser client with authorization, tabs sharing streams', () => {
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    await context.route((url) => url.pathname === '/client-auth.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGE }));
+    await context.route((url) => url.pathname === '/client-auth.html' && url.origin === gateway.url, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGE }));
     // Each call: a token of this user's, good for TOKEN_LIFE_S (the gateway allows no clock skew here).
     await context.exposeFunction('mintToken', () =>
       signToken({ sse: { subscribe: ['auth.**'], publish: ['auth.**'] } }, { sub: 'alice', expIn: TOKEN_LIFE_S }),
@@ -119,6 +131,7 @@ describe('the browser client with authorization, tabs sharing streams', () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await gateway?.stop();
+    await app?.stop();
   }, 60_000);
 
   /**
@@ -226,6 +239,57 @@ describe('the browser client with authorization, tabs sharing streams', () => {
     // It asked for a stream token at its position first, rather than knocking without one.
     expect(log().filter((l) => / 40[13]$/.test(l))).toEqual([]);
   }, 120_000);
+
+  it('credentials: the sse_token cookie, from another origin, through the SharedWorker; an expired cookie ends in unauthorized', async () => {
+    const cookie = async () =>
+      context.addCookies([
+        {
+          name: 'sse_token',
+          value: await signToken({ sse: { subscribe: ['auth.**'] } }, { sub: 'alice', expIn: TOKEN_LIFE_S }),
+          domain: '127.0.0.1',
+          path: '/',
+          httpOnly: true,
+          sameSite: 'Strict',
+        },
+      ]);
+    // The app keeps its cookie fresh (a token good for 2 s, renewed every 0.5 s) until told to stop.
+    await cookie();
+    let refreshing = true;
+    const refresher = (async () => {
+      while (refreshing) {
+        await sleep(500);
+        if (refreshing) await cookie().catch(() => (refreshing = false));
+      }
+    })();
+    const log = logFrom();
+    const query = `?getToken=0&credentials=include&base=${encodeURIComponent(gateway.url)}`;
+    const tabs = [await openTab(query, app.url), await openTab(query, app.url)];
+    for (const tab of tabs) expect(await tab.evaluate(() => harness.sharing())).toBe('worker');
+    for (const tab of tabs) await tab.evaluate(() => harness.subscribe('auth.cookie'));
+    for (const tab of tabs) await eventually(async () => (await status(tab)) === 'open', 15_000, 'open');
+    const ids: string[] = [];
+    for (let n = 0; n < 15; n++) {
+      ids.push(await publishFromOutside('auth.cookie', n));
+      await sleep(270);
+    }
+    for (const tab of tabs) await eventually(async () => (await events(tab)).length >= 15, 20_000, 'all 15 events');
+    await sleep(300);
+    for (const tab of tabs) expect((await events(tab)).map((e) => e.id)).toEqual(ids);
+    expect(log().filter((l) => l === 'POST /sync 200').length).toBeGreaterThanOrEqual(2); // renewed at expiry, with the cookie
+
+    // The app stops renewing: at the next expiry the sync is refused and the stream stops there.
+    refreshing = false;
+    await refresher;
+    for (const tab of tabs) await eventually(async () => (await status(tab)) === 'unauthorized', 15_000, 'unauthorized');
+    for (const tab of tabs) expect((await states(tab)).at(-1)!.error).toMatch(/^HTTP 401: the token is not accepted: .*exp/);
+    await sleep(300); // the last stream's line comes when it ends, about when the refused sync's does
+    const lines = log().filter((l) => l.startsWith('POST /sync') || l.includes('auth.cookie'));
+    expect(lines.filter((l) => / 40[13]$/.test(l))).toEqual(['POST /sync 401']);
+    await sleep(2000);
+    expect(log().filter((l) => l.startsWith('POST /sync') || l.includes('auth.cookie'))).toEqual(lines);
+    for (const tab of tabs) expect(await tab.evaluate(() => harness.tokenCalls)).toBe(0);
+    await context.clearCookies();
+  }, 90_000);
 
   it('a 403 ends in unauthorized in every tab, saying why, and the worker makes no further request', async () => {
     const log = logFrom();
