@@ -150,6 +150,28 @@ describe('SseClient with authorization', () => {
     seen.stop();
   }, 30_000);
 
+  it('getToken failing is not a refusal: the stream says why, waits its backoff and goes on once a token comes', async () => {
+    const log = logFrom(g);
+    const tokens = tokenSource((call) => (call <= 2 ? Promise.reject(new Error('login pending')) : reader(3600)));
+    const seen = record(newClient(g.url, tokens.getToken).channel('auth.later'));
+    await eventually(() => seen.state().status === 'open', 10_000, 'open');
+    const id = await publish(g, 'auth.later', 1);
+    await eventually(() => seen.events.length === 1, 10_000, 'the event');
+    expect(seen.events[0]!.id).toBe(id);
+    expect(steps(seen.states)).toEqual([
+      ['connecting', null],
+      ['reconnecting', 'no token: login pending'],
+      ['open', null],
+    ]);
+    // Two refusals, each followed by a backoff; events$ and state$ are two subscriptions of
+    // this page, yet each attempt asked the page once.
+    expect(seen.states.filter((s) => s.status === 'reconnecting').map((s) => s.attempt)).toEqual([0, 1, 2]);
+    expect(tokens.calls).toBe(3);
+    // No request went out without a token.
+    expect(log()).toEqual(['POST /sync 200', 'POST /channels/auth.later/events 201']);
+    seen.stop();
+  });
+
   it('a sync url opened after its window is refused (401); a fresh token and a sync from its position cure it: nothing lost', async () => {
     const short = await gateway({ SSE_STREAM_TOKEN_TTL_S: '1' });
     const tokens = tokenSource();

@@ -18,6 +18,16 @@ describe('firstToken', () => {
     expect(asked).toEqual(['frozen tab', 'empty', 'good']);
   });
 
+  it('asks a provider that several subscriptions share once', async () => {
+    let calls = 0;
+    const shared = () => {
+      calls += 1;
+      return Promise.reject(new Error('login pending'));
+    };
+    await expect(firstToken([shared, shared, shared])).rejects.toThrow('no token: login pending');
+    expect(calls).toBe(1);
+  });
+
   it("fails with the last provider's reason, or says there was none", async () => {
     await expect(firstToken([() => Promise.reject(new Error('a')), () => Promise.reject(new Error('b'))])).rejects.toThrow('no token: b');
     const none = firstToken([]);

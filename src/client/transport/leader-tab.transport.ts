@@ -44,6 +44,8 @@ export class LeaderTabTransport implements StreamTransport {
   private readonly remote = new Map<string, Map<number, () => void>>();
   /** Leader only: token requests sent to other tabs, waiting for their answers. */
   private readonly tokens = new TokenRequests();
+  /** One token provider per tab (this one's own included): a stream asks each tab once per sync. */
+  private readonly providers = new Map<string, TokenProvider>();
   private readonly release: AbortController = new AbortController();
   private readonly alive: Promise<void>;
   private closed = false;
@@ -147,12 +149,9 @@ export class LeaderTabTransport implements StreamTransport {
       const subs = this.watch(wire.tab);
       subs.get(wire.sub)?.();
       const from = wire.tab;
-      const tokens: TokenProvider | undefined = wire.spec.auth?.bearer
-        ? () => this.tokens.ask((req) => this.post({ op: 'token-request', tab: from, req, leader: this.tab }), from)
-        : undefined;
       subs.set(
         wire.sub,
-        hub.subscribe(wire.spec, (message) => this.post({ op: 'message', tab: from, sub: wire.sub, message }), tokens),
+        hub.subscribe(wire.spec, (message) => this.post({ op: 'message', tab: from, sub: wire.sub, message }), this.tokensOf(from, wire.spec)),
       );
     } else if (wire.op === 'unsubscribe') {
       this.remote.get(wire.tab)?.get(wire.sub)?.();
@@ -175,6 +174,7 @@ export class LeaderTabTransport implements StreamTransport {
 
   private drop(tab: string): void {
     this.tokens.abandon(tab);
+    this.providers.delete(tab);
     const subs = this.remote.get(tab);
     if (!subs) return;
     this.remote.delete(tab);
@@ -184,7 +184,20 @@ export class LeaderTabTransport implements StreamTransport {
   /** This tab's own streams, when it leads: its `getToken` is right here. */
   private ownTokens(spec: StreamSpec): TokenProvider | undefined {
     const getToken = this.hubOptions.getToken;
-    return getToken && spec.auth?.bearer ? async () => getToken() : undefined;
+    if (!getToken || !spec.auth?.bearer) return undefined;
+    return this.provider(this.tab, async () => getToken());
+  }
+
+  /** Another tab's streams: a token is a message round trip to that tab. */
+  private tokensOf(tab: string, spec: StreamSpec): TokenProvider | undefined {
+    if (!spec.auth?.bearer) return undefined;
+    return this.provider(tab, () => this.tokens.ask((req) => this.post({ op: 'token-request', tab, req, leader: this.tab }), tab));
+  }
+
+  private provider(tab: string, make: TokenProvider): TokenProvider {
+    let provider = this.providers.get(tab);
+    if (!provider) this.providers.set(tab, (provider = make));
+    return provider;
   }
 
   private lockOf(tab: string): string {
