@@ -12,10 +12,14 @@ export type {
   ResetData,
   WireEvent,
   StreamSpec,
+  StreamAuth,
   StreamTransport,
   HubMessage,
+  GetToken,
 } from './client.types.js';
+/** What `sync` and `publish` reject with, and why a stream could not get a token. */
+export { HttpStatusError, TokenUnavailableError } from './errors/index.js';
 /** Reconnection waits. */
 export { backoffDelay, type BackoffOptions } from './hub/backoff.util.js';
 /** Streams held in this page only (what `shared: false` uses). */
-export { LocalTransport } from './transport/local.transport.js';
+export { LocalTransport, type LocalTransportOptions } from './transport/local.transport.js';

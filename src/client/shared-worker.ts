@@ -5,6 +5,7 @@
  */
 import type { HubMessage } from './client.types.js';
 import { StreamHub } from './hub/stream-hub.js';
+import { TokenRequests } from './transport/token-requests.js';
 import type { TabToWorker, WorkerToTab } from './transport/worker-protocol.js';
 
 interface Port {
@@ -23,9 +24,14 @@ let hub: StreamHub | undefined;
 scope.onconnect = (connect) => {
   const port = connect.ports[0]!;
   const subscriptions = new Map<number, () => void>();
+  // The worker holds no token and cannot call the tab's getToken (functions do not cross
+  // postMessage): when a stream of this tab's needs one, it asks the tab by message.
+  const tokens = new TokenRequests();
+  const askTab = () => tokens.ask((req) => port.postMessage({ op: 'token', req }));
   const dropAll = () => {
     for (const unsubscribe of subscriptions.values()) unsubscribe();
     subscriptions.clear();
+    tokens.abandon();
   };
   port.onmessage = ({ data }) => {
     switch (data.op) {
@@ -36,12 +42,16 @@ scope.onconnect = (connect) => {
       case 'subscribe': {
         hub ??= new StreamHub();
         const sub = data.sub;
-        subscriptions.set(sub, hub.subscribe(data.spec, (message: HubMessage) => port.postMessage({ sub, message })));
+        const listener = (message: HubMessage) => port.postMessage({ op: 'message', sub, message });
+        subscriptions.set(sub, hub.subscribe(data.spec, listener, data.spec.auth?.bearer ? askTab : undefined));
         break;
       }
       case 'unsubscribe':
         subscriptions.get(data.sub)?.();
         subscriptions.delete(data.sub);
+        break;
+      case 'token':
+        tokens.settle(data.req, data.answer);
         break;
       case 'bye':
         dropAll();

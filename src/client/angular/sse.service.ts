@@ -31,7 +31,7 @@ export class SseService {
     return this.inZone(this.client.channel<M>(channels).on(event));
   }
 
-  /** The connection's state: connecting, open, reconnecting, closed, with its instance. */
+  /** The connection's state: connecting, open, reconnecting, closed or unauthorized, with its instance. */
   state(channels: string | readonly string[]): Observable<ConnectionState> {
     return this.inZone(this.client.channel(channels).state$);
   }

@@ -1,4 +1,4 @@
-import { joinUrl, streamPath } from './stream-url.util.js';
+import { carriesToken, joinUrl, streamPath, urlPosition } from './stream-url.util.js';
 
 describe('stream urls', () => {
   it('one channel: its own path, the position in ?lastEventId=', () => {
@@ -15,4 +15,11 @@ describe('stream urls', () => {
     expect(joinUrl('http://h:1/gw//', '/sync')).toBe('http://h:1/gw/sync');
   });
 
+  it('reads the position and whether a stream token rides along, from a sync url or one of ours', () => {
+    expect(urlPosition('/channels/o/events?lastEventId=1-0.k%2B%2F&token=a.b.c')).toBe('1-0.k+/');
+    expect(urlPosition(streamPath(['a', 'b'], 'tok='))).toBe('tok=');
+    expect(urlPosition('/channels/o/events')).toBeNull();
+    expect(carriesToken('/events?channel=a&lastEventId=x&token=a.b.c')).toBe(true);
+    expect(carriesToken(streamPath(['token'], 'token'))).toBe(false);
+  });
 });

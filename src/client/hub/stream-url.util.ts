@@ -16,3 +16,13 @@ export function streamPath(channels: readonly string[], lastEventId?: string): s
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
 }
+
+/** The position a stream url starts from (its `lastEventId`), `null` when it has none. */
+export function urlPosition(url: string): string | null {
+  return new URL(url, 'http://gateway').searchParams.get('lastEventId');
+}
+
+/** True when a url carries a stream token (`&token=`, from `POST /sync` with authorization on). */
+export function carriesToken(url: string): boolean {
+  return new URL(url, 'http://gateway').searchParams.has('token');
+}

@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
-import type { HubMessage, StreamSpec, StreamTransport } from '../client.types.js';
+import type { GetToken, HubMessage, StreamSpec, StreamTransport } from '../client.types.js';
 import { StreamHub, type StreamHubOptions } from '../hub/stream-hub.js';
+import type { TokenProvider } from '../hub/token-providers.util.js';
+import { answerToken, TokenRequests, type TokenAnswer } from './token-requests.js';
 import { TrackedSubscriptions } from './tracked-subscriptions.js';
 
 type Wire =
@@ -9,7 +11,16 @@ type Wire =
   | { readonly op: 'bye'; readonly tab: string }
   /** A new leader: every tab sends its subscriptions again, each from where it stands. */
   | { readonly op: 'leader'; readonly tab: string }
-  | { readonly op: 'message'; readonly tab: string; readonly sub: number; readonly message: HubMessage };
+  | { readonly op: 'message'; readonly tab: string; readonly sub: number; readonly message: HubMessage }
+  /** The leader asks tab `tab` for a fresh token (one of its streams is about to sync). */
+  | { readonly op: 'token-request'; readonly tab: string; readonly req: number; readonly leader: string }
+  /** Tab's answer, addressed to the leader `tab`. */
+  | { readonly op: 'token'; readonly tab: string; readonly req: number; readonly answer: TokenAnswer };
+
+export interface LeaderTabTransportOptions extends StreamHubOptions {
+  /** This page's token source: for its own streams when it leads, and answering the leader's requests when not. */
+  readonly getToken?: GetToken;
+}
 
 
 /**
@@ -18,6 +29,9 @@ type Wire =
  * the leader closes, the browser hands its lock to another tab, which asks every tab to
  * subscribe again from the position it reached: a tab whose position matches an open
  * stream joins it, others get one from their own position, so nothing is lost or repeated.
+ * The leader needs a token for another tab's stream at each `POST /sync`: functions cannot
+ * travel over a BroadcastChannel, so it asks that tab by message and the tab answers with
+ * what its `getToken` gives (see `TokenRequests`).
  */
 export class LeaderTabTransport implements StreamTransport {
   private readonly tab = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -28,6 +42,10 @@ export class LeaderTabTransport implements StreamTransport {
   private readonly own = new Map<number, () => void>();
   /** Leader only: the other tabs' subscriptions, and which tabs it watches. */
   private readonly remote = new Map<string, Map<number, () => void>>();
+  /** Leader only: token requests sent to other tabs, waiting for their answers. */
+  private readonly tokens = new TokenRequests();
+  /** One token provider per tab (this one's own included): a stream asks each tab once per sync. */
+  private readonly providers = new Map<string, TokenProvider>();
   private readonly release: AbortController = new AbortController();
   private readonly alive: Promise<void>;
   private closed = false;
@@ -39,7 +57,7 @@ export class LeaderTabTransport implements StreamTransport {
   };
 
   constructor(
-    private readonly hubOptions: StreamHubOptions = {},
+    private readonly hubOptions: LeaderTabTransportOptions = {},
     private readonly name = 'sse-client',
   ) {
     this.channel = new BroadcastChannel(name);
@@ -68,7 +86,7 @@ export class LeaderTabTransport implements StreamTransport {
 
   subscribe(spec: StreamSpec, listener: (message: HubMessage) => void): () => void {
     const sub = this.subs.add(spec, listener);
-    if (this.hub) this.own.set(sub, this.hub.subscribe(spec, (m) => this.subs.deliver(sub, m)));
+    if (this.hub) this.own.set(sub, this.hub.subscribe(spec, (m) => this.subs.deliver(sub, m), this.ownTokens(spec)));
     else this.post({ op: 'subscribe', tab: this.tab, sub, spec });
     return () => {
       if (!this.subs.remove(sub)) return;
@@ -87,6 +105,7 @@ export class LeaderTabTransport implements StreamTransport {
     this.subs.clear();
     this.hub?.close();
     this.hub = undefined;
+    this.tokens.abandon();
     this.release.abort();
     void this.alive.then(() => {
       this.channel.postMessage({ op: 'bye', tab: this.tab } satisfies Wire);
@@ -99,8 +118,9 @@ export class LeaderTabTransport implements StreamTransport {
   /** Runs while this tab holds the leader lock, i.e. until it closes. */
   private lead(): Promise<void> {
     this.hub = new StreamHub(this.hubOptions);
-    for (const sub of this.subs.ids()) {
-      this.own.set(sub, this.hub.subscribe(this.subs.resumeSpec(sub), (m) => this.subs.deliver(sub, m)));
+    for (const sub of this.subs.resumable()) {
+      const spec = this.subs.resumeSpec(sub);
+      this.own.set(sub, this.hub.subscribe(spec, (m) => this.subs.deliver(sub, m), this.ownTokens(spec)));
     }
     this.post({ op: 'leader', tab: this.tab });
     return this.held;
@@ -112,7 +132,15 @@ export class LeaderTabTransport implements StreamTransport {
         if (wire.tab === this.tab) this.subs.deliver(wire.sub, wire.message);
         return;
       case 'leader':
-        for (const sub of this.subs.ids()) this.post({ op: 'subscribe', tab: this.tab, sub, spec: this.subs.resumeSpec(sub) });
+        for (const sub of this.subs.resumable()) this.post({ op: 'subscribe', tab: this.tab, sub, spec: this.subs.resumeSpec(sub) });
+        return;
+      case 'token-request':
+        if (wire.tab === this.tab) {
+          void answerToken(this.hubOptions.getToken).then((answer) => this.post({ op: 'token', tab: wire.leader, req: wire.req, answer }));
+        }
+        return;
+      case 'token':
+        if (wire.tab === this.tab) this.tokens.settle(wire.req, wire.answer);
         return;
     }
     const hub = this.hub;
@@ -120,9 +148,10 @@ export class LeaderTabTransport implements StreamTransport {
     if (wire.op === 'subscribe') {
       const subs = this.watch(wire.tab);
       subs.get(wire.sub)?.();
+      const from = wire.tab;
       subs.set(
         wire.sub,
-        hub.subscribe(wire.spec, (message) => this.post({ op: 'message', tab: wire.tab, sub: wire.sub, message })),
+        hub.subscribe(wire.spec, (message) => this.post({ op: 'message', tab: from, sub: wire.sub, message }), this.tokensOf(from, wire.spec)),
       );
     } else if (wire.op === 'unsubscribe') {
       this.remote.get(wire.tab)?.get(wire.sub)?.();
@@ -144,10 +173,31 @@ export class LeaderTabTransport implements StreamTransport {
   }
 
   private drop(tab: string): void {
+    this.tokens.abandon(tab);
+    this.providers.delete(tab);
     const subs = this.remote.get(tab);
     if (!subs) return;
     this.remote.delete(tab);
     for (const unsubscribe of subs.values()) unsubscribe();
+  }
+
+  /** This tab's own streams, when it leads: its `getToken` is right here. */
+  private ownTokens(spec: StreamSpec): TokenProvider | undefined {
+    const getToken = this.hubOptions.getToken;
+    if (!getToken || !spec.auth?.bearer) return undefined;
+    return this.provider(this.tab, async () => getToken());
+  }
+
+  /** Another tab's streams: a token is a message round trip to that tab. */
+  private tokensOf(tab: string, spec: StreamSpec): TokenProvider | undefined {
+    if (!spec.auth?.bearer) return undefined;
+    return this.provider(tab, () => this.tokens.ask((req) => this.post({ op: 'token-request', tab, req, leader: this.tab }), tab));
+  }
+
+  private provider(tab: string, make: TokenProvider): TokenProvider {
+    let provider = this.providers.get(tab);
+    if (!provider) this.providers.set(tab, (provider = make));
+    return provider;
   }
 
   private lockOf(tab: string): string {

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-import type { HubMessage, StreamSpec, StreamTransport } from '../client.types.js';
+import type { GetToken, HubMessage, StreamSpec, StreamTransport } from '../client.types.js';
 import type { BackoffOptions } from '../hub/backoff.util.js';
+import { answerToken } from './token-requests.js';
 import { TrackedSubscriptions } from './tracked-subscriptions.js';
 import type { TabToWorker, WorkerToTab } from './worker-protocol.js';
 
@@ -8,6 +9,8 @@ export interface SharedWorkerTransportOptions {
   readonly workerUrl: string | URL;
   readonly backoff?: BackoffOptions;
   readonly lingerMs?: number;
+  /** This page's token source: the worker asks for a token by message and the tab answers with this. */
+  readonly getToken?: GetToken;
   /** Where the subscriptions go if the worker cannot run (its script failed to load). */
   readonly fallback: () => StreamTransport;
 }
@@ -17,7 +20,9 @@ export interface SharedWorkerTransportOptions {
  * for every tab, so seven tabs cost one connection, not seven. The worker learns that a tab
  * has gone from a Web Lock the tab holds for its whole life (released by the browser when
  * the tab closes or crashes), and from a goodbye on `pagehide`. Should the worker fail, the
- * subscriptions move to the fallback, each from the position it reached.
+ * subscriptions move to the fallback, each from the position it reached. A stream that
+ * needs a token (`POST /sync` with `getToken`) makes the worker ask a tab that subscribed
+ * to it; the tab answers with what its `getToken` gives (see `TokenRequests` for why).
  */
 export class SharedWorkerTransport implements StreamTransport {
   private readonly port: MessagePort;
@@ -34,7 +39,11 @@ export class SharedWorkerTransport implements StreamTransport {
     const worker = new SharedWorker(options.workerUrl, { type: 'module', name: 'sse-client' });
     worker.addEventListener('error', () => this.failOver());
     this.port = worker.port;
-    this.port.onmessage = (event: MessageEvent<WorkerToTab>) => this.subs.deliver(event.data.sub, event.data.message);
+    this.port.onmessage = (event: MessageEvent<WorkerToTab>) => {
+      const data = event.data;
+      if (data.op === 'message') return this.subs.deliver(data.sub, data.message);
+      void answerToken(options.getToken).then((answer) => this.post({ op: 'token', req: data.req, answer }));
+    };
     this.port.start();
     const lock = `sse-client:tab:${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
@@ -81,7 +90,7 @@ export class SharedWorkerTransport implements StreamTransport {
   private failOver(): void {
     if (this.fallback) return;
     this.fallback = this.options.fallback();
-    for (const sub of this.subs.ids()) {
+    for (const sub of this.subs.resumable()) {
       this.moved.set(sub, this.fallback.subscribe(this.subs.resumeSpec(sub), (m) => this.subs.deliver(sub, m)));
     }
   }

@@ -30,4 +30,17 @@ describe('TrackedSubscriptions', () => {
     expect(got).toEqual([]);
     expect(subs.ids()).toEqual([]);
   });
+
+  it('leaves a subscription refused for its token out of a take-over', () => {
+    const subs = new TrackedSubscriptions();
+    const one = subs.add({ baseUrl: base, channels: ['a'] }, () => undefined);
+    const two = subs.add({ baseUrl: base, channels: ['b'] }, () => undefined);
+    const state = { instance: null, lastEventId: null, attempt: 0 };
+    subs.deliver(one, { kind: 'state', state: { ...state, status: 'unauthorized', error: 'HTTP 403: no' } });
+    subs.deliver(two, { kind: 'state', state: { ...state, status: 'reconnecting', error: 'HTTP 503' } });
+    // A hub that goes away says closed afterwards: the refusal stays.
+    subs.deliver(one, { kind: 'state', state: { ...state, status: 'closed', error: null } });
+    expect(subs.resumable()).toEqual([two]);
+    expect(subs.ids()).toEqual([one, two]);
+  });
 });

@@ -6,6 +6,8 @@ interface Tracked {
   readonly listener: (message: HubMessage) => void;
   /** Where this subscriber stands: the last event's id, or a position the hub reported. */
   position?: string;
+  /** Its stream ended `unauthorized`: another hub must not open it again by itself. */
+  refused?: boolean;
 }
 
 /**
@@ -31,6 +33,11 @@ export class TrackedSubscriptions {
     return [...this.subs.keys()];
   }
 
+  /** The subscriptions another hub should take over: all but those whose stream was refused for its token. */
+  resumable(): number[] {
+    return [...this.subs].filter(([, tracked]) => !tracked.refused).map(([sub]) => sub);
+  }
+
   clear(): void {
     this.subs.clear();
   }
@@ -40,6 +47,7 @@ export class TrackedSubscriptions {
     if (!tracked) return;
     if (message.kind === 'event') tracked.position = streamPath(tracked.spec.channels, message.event.id);
     else if (message.kind === 'position') tracked.position = message.url;
+    else if (message.state.status === 'unauthorized') tracked.refused = true;
     tracked.listener(message);
   }
 
