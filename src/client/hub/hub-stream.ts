@@ -16,7 +16,10 @@ export interface HubStreamOptions {
   readonly token: () => Promise<string>;
 }
 
-/** The instance announcement every gateway stream may open with (no id: positions stay put). */
+/**
+ * The first frame of every gateway stream: the instance serving it, and, in its id, the
+ * stream's start position when it was opened without one.
+ */
 const CONNECTED_EVENT = 'sse.connected';
 /** The gateway's last word on a stream whose token expired (no id: positions stay put). */
 const TOKEN_EXPIRED_EVENT = 'sse.token-expired';
@@ -242,6 +245,10 @@ export class HubStream {
     if (frame.event === CONNECTED_EVENT) {
       const instance = parseJson(frame.data) as { instance?: unknown } | undefined;
       if (typeof instance?.instance === 'string') this.setState({ instance: instance.instance });
+      if (frame.id !== undefined && frame.id !== '' && frame.id !== this.lastId) {
+        this.moveTo(frame.id);
+        this.emit({ kind: 'position', url: this.positionUrl! });
+      }
       return;
     }
     // Other control events of the gateway (`sse.*`) are not the application's.
