@@ -14,6 +14,11 @@ export class AppModule {
       imports: [
         SseModule.forRoot({
           redis: config.redisUrl,
+          redisTls: config.redisConnection.tls,
+          sentinelUsername: config.redisConnection.sentinelUsername,
+          sentinelPassword: config.redisConnection.sentinelPassword,
+          minReplicasAck: config.minReplicasAck,
+          ackTimeoutMs: config.ackTimeoutMs,
           keyPrefix: config.keyPrefix,
           historyLimit: config.historyLimit,
           heartbeatMs: config.heartbeatMs,

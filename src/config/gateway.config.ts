@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { isRedisClusterUrl, parseRedisNodeList, parseRedisTarget } from '../sse/index.js';
+import type { RedisConnectionSettings } from '../sse/index.js';
 import { EnvReader } from './env-parsers.js';
+import { readRedisConfig } from './redis.config.js';
 import { readSecurityConfig, type SecurityConfig } from './security.config.js';
 
 /** The gateway's settings, read from the environment (README: Configuration). */
@@ -9,9 +10,16 @@ export interface GatewayConfig {
   readonly host: string;
   /**
    * Unset: in-memory broker, one instance. A `redis+cluster://` / `rediss+cluster://` URL
-   * names a Redis Cluster (`REDIS_CLUSTER_NODES` is turned into one).
+   * names a Redis Cluster (`REDIS_CLUSTER_NODES` is turned into one), a `redis+sentinel://` /
+   * `rediss+sentinel://` URL a master watched by Sentinel.
    */
   readonly redisUrl: string | undefined;
+  /** TLS material (file contents) and the Sentinels' credentials, for every Redis connection. */
+  readonly redisConnection: RedisConnectionSettings;
+  /** Replicas each publish must reach before its 201 (Redis WAIT); 0: off. */
+  readonly minReplicasAck: number;
+  /** How long a publish waits for those replicas, ms. */
+  readonly ackTimeoutMs: number;
   readonly keyPrefix: string;
   readonly historyLimit: number;
   readonly heartbeatMs: number;
@@ -44,10 +52,17 @@ const DAY_MS = 86_400_000;
 /** Reads and validates every setting; throws `ConfigError` naming all bad values at once. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const read = new EnvReader(env);
+  const port = read.integer('PORT', 3000, 0, 65_535);
+  const host = read.pattern('HOST', '0.0.0.0', /^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address');
+  const publishTimeoutMs = read.integer('SSE_PUBLISH_TIMEOUT_MS', 2_000, 50, 60_000);
+  const redis = readRedisConfig(read, publishTimeoutMs);
   const config: GatewayConfig = {
-    port: read.integer('PORT', 3000, 0, 65_535),
-    host: read.pattern('HOST', '0.0.0.0', /^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
-    redisUrl: readRedisUrl(read),
+    port,
+    host,
+    redisUrl: redis.url,
+    redisConnection: redis.connection,
+    minReplicasAck: redis.minReplicasAck,
+    ackTimeoutMs: redis.ackTimeoutMs,
     keyPrefix: read.pattern('SSE_KEY_PREFIX', 'sse:', /^[A-Za-z0-9._:-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 . _ : -'),
     historyLimit: read.integer('SSE_HISTORY_LIMIT', 1000, 1, 1_000_000),
     heartbeatMs: read.integer('SSE_HEARTBEAT_MS', 15_000, 100, DAY_MS),
@@ -56,7 +71,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     maxBufferBytes: read.integer('SSE_MAX_BUFFER_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxConnections: read.optionalInteger('SSE_MAX_CONNECTIONS', 1),
     maxChannelsPerStream: read.integer('SSE_MAX_CHANNELS_PER_STREAM', 32, 1, 1000),
-    publishTimeoutMs: read.integer('SSE_PUBLISH_TIMEOUT_MS', 2_000, 50, 60_000),
+    publishTimeoutMs,
     drainMs: read.integer('SSE_DRAIN_MS', 5_000, 0, 10 * 60_000),
     latestChannels: read.list('SSE_LATEST_CHANNELS', /^[A-Za-z0-9._:*-]{1,128}$/, 'must be channel names or patterns (* = one dot-separated segment)'),
     rebalanceRatio: read.decimal('SSE_REBALANCE_RATIO', 1.25, 1, 100, true),
@@ -67,31 +82,4 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
-}
-
-/**
- * `REDIS_URL` (one server, or a cluster with the `+cluster` schemes), or `REDIS_CLUSTER_NODES`
- * (`host:port,host:port`, a cluster without credentials or TLS); never both.
- */
-function readRedisUrl(read: EnvReader): string | undefined {
-  const url = read.string('REDIS_URL');
-  const nodes = read.string('REDIS_CLUSTER_NODES');
-  if (url !== undefined && nodes !== undefined) {
-    read.problems.push('REDIS_URL and REDIS_CLUSTER_NODES are both set: set one (a cluster with credentials or TLS needs REDIS_URL=redis+cluster://user:password@host:port,...)');
-    return undefined;
-  }
-  const check = (name: string, parse: () => unknown) => {
-    try {
-      parse();
-      return true;
-    } catch (error) {
-      read.problems.push(`${name}: ${(error as Error).message}`);
-      return false;
-    }
-  };
-  if (nodes !== undefined) {
-    return check('REDIS_CLUSTER_NODES', () => parseRedisNodeList(nodes)) ? `redis+cluster://${nodes.replace(/\s+/g, '')}` : undefined;
-  }
-  if (url !== undefined && isRedisClusterUrl(url)) return check('REDIS_URL', () => parseRedisTarget(url)) ? url : undefined;
-  return read.url('REDIS_URL', ['redis', 'rediss'], 'redis or rediss, or redis+cluster or rediss+cluster for a cluster');
 }

@@ -56,10 +56,19 @@ export {
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory.broker.js';
 /** The Redis broker: Streams for ids and history, pub/sub for live delivery, one server or a cluster. */
 export { RedisBroker } from './broker/redis.broker.js';
-/** Reads the `redis` option: one server, or a Redis Cluster (`redis+cluster://h1:p1,h2:p2`). */
-export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
-/** A command connection to one Redis server or a cluster, from a `redis` option. */
-export { createRedisClient } from './broker/redis-client.util.js';
+/** Reads the `redis` option: one server, a Redis Cluster (`redis+cluster://h1:p1,h2:p2`) or Sentinel (`redis+sentinel://s1:p1,s2:p2/name`). */
+export {
+  parseRedisTarget,
+  parseRedisNodeList,
+  isRedisClusterUrl,
+  isRedisSentinelUrl,
+  type RedisTarget,
+  type RedisNodeAddress,
+} from './broker/redis-url.util.js';
+/** A command connection to one Redis server, a Sentinel-named master or a cluster, from a `redis` option and its TLS / Sentinel settings. */
+export { createRedisClient, type RedisConnectionSettings } from './broker/redis-client.util.js';
+/** TLS material for a managed Redis (`redisTls` of `forRoot`). */
+export type { RedisTlsOptions } from './broker/redis-tls.util.js';
 
 /** Serving streams on raw responses (shared frame bytes, bounded buffers) and their registry. */
 export { SseResponder } from './http/sse-responder.service.js';

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { Broker } from './broker/broker.interface.js';
 import { MemoryBroker } from './broker/memory.broker.js';
+import type { RedisConnectionSettings } from './broker/redis-client.util.js';
 import { RedisBroker } from './broker/redis.broker.js';
 import { SseHub } from './channel/sse-hub.service.js';
 import { MemoryPresence } from './cluster/memory.presence.js';
@@ -31,13 +32,21 @@ export async function createBroker(options: ResolvedSseOptions): Promise<Broker>
   const logger = new Logger('RedisBroker');
   const broker = new RedisBroker({
     url: options.redis,
+    connection: redisConnectionSettings(options),
     historyLimit: options.historyLimit,
     keyPrefix: options.keyPrefix,
     commandTimeoutMs: options.publishTimeoutMs,
+    minReplicasAck: options.minReplicasAck,
+    ackTimeoutMs: options.ackTimeoutMs,
     logger,
   });
   await broker.connect();
   return broker;
+}
+
+/** TLS and Sentinel credentials from the options, for every Redis connection the module makes. */
+export function redisConnectionSettings(options: ResolvedSseOptions): RedisConnectionSettings {
+  return { tls: options.redisTls, sentinelUsername: options.sentinelUsername, sentinelPassword: options.sentinelPassword };
 }
 
 /** Everything `forRoot` provides besides the options themselves. */
@@ -61,7 +70,9 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   {
     provide: ClusterPresence,
     useFactory: (options: ResolvedSseOptions): ClusterPresence =>
-      options.redis ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs) : new MemoryPresence(),
+      options.redis
+        ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs, redisConnectionSettings(options))
+        : new MemoryPresence(),
     inject: [SSE_OPTIONS],
   },
   SseHub,

@@ -25,7 +25,7 @@ import { RedisRateLimitStore } from './redis-rate-limit.store.js';
       inject: [GATEWAY_CONFIG],
       useFactory: (config: GatewayConfig) =>
         config.redisUrl && config.security.publishRateLimit !== undefined
-          ? new RedisRateLimitStore({ url: config.redisUrl, keyPrefix: config.keyPrefix })
+          ? new RedisRateLimitStore({ url: config.redisUrl, connection: config.redisConnection, keyPrefix: config.keyPrefix })
           : new MemoryRateLimitStore(),
     },
   ],
