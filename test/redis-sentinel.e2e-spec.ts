@@ -1,6 +1,9 @@
+import { RedisBroker } from '../src/sse/broker/redis.broker.js';
+import { brokerContract } from '../src/sse/broker/testing/broker.contract.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { eventually, sleep } from './support/ports.js';
 import { ReconnectingClient, RetryingPublisher } from './support/reconnecting-client.js';
+import { quietLogger } from './support/redis-brokers.js';
 import { startRedisSentinel, type RedisSentinelGroup } from './support/redis-sentinel.js';
 import { openStream, post, request } from './support/sse-client.js';
 
@@ -125,6 +128,35 @@ async function failoverRun(minReplicasAck: number): Promise<{ figures: FailoverF
   }
   return { figures, ids: clients.map((c) => c.events.filter((e) => e.type !== 'reset').map((e) => e.lastEventId)), acked: all };
 }
+
+describe('RedisBroker on a Sentinel group', () => {
+  let shared: RedisSentinelGroup | undefined;
+  let count = 0;
+  beforeAll(async () => {
+    shared = await startRedisSentinel({ auth: AUTH, sentinelPassword: SENTINEL_PASSWORD });
+  }, 60_000);
+  afterAll(async () => {
+    await shared?.stop();
+  });
+
+  // Every publish through the acknowledgement connection, confirmed by both replicas.
+  brokerContract('RedisBroker on Sentinel, minReplicasAck 2', {
+    create: async (historyLimit) => {
+      const broker = new RedisBroker({
+        url: shared!.url,
+        connection: { sentinelPassword: SENTINEL_PASSWORD },
+        historyLimit,
+        keyPrefix: `contract-${++count}:`,
+        minReplicasAck: 2,
+        ackTimeoutMs: 1000,
+        logger: quietLogger,
+      });
+      await broker.connect();
+      return broker;
+    },
+    trimSlack: 0,
+  });
+});
 
 describe('the gateway on Redis Sentinel', () => {
   it('serves publish, history and streams through a redis+sentinel:// URL with separate Sentinel credentials', async () => {
