@@ -80,6 +80,9 @@ export const invalidRedisSentinelUrl = (reason: string) =>
 export const replicasNotReached = (acked: number, wanted: number, ms: number) =>
   `Redis stored the event but only ${acked} of the ${wanted} replica(s) required confirmed it within ${ms} ms, so a failover could lose it; it may still be delivered`;
 
+export const replicaAckInterrupted =
+  'the connection to Redis was lost before replicas confirmed the event, so a failover could lose it; it may still be delivered';
+
 export const redisTlsRefused = (role: string, reason: string) =>
   `Redis ${role} connection: TLS handshake failed (${reason}); check the CA, client certificate and server name settings`;
 

@@ -6,7 +6,12 @@ import { ReplicaAcks } from './redis-replica-ack.js';
 function fakeConnection() {
   const sent: string[] = [];
   const waits: ((acked: number) => void)[] = [];
+  const closeListeners: (() => void)[] = [];
   const conn = {
+    on: (event: string, listener: () => void) => {
+      if (event === 'close') closeListeners.push(listener);
+    },
+    close: () => closeListeners.forEach((listener) => listener()),
     wait: (replicas: number, timeoutMs: number) => {
       sent.push(`WAIT ${replicas} ${timeoutMs}`);
       return new Promise<number>((resolve) => waits.push(resolve));
@@ -72,6 +77,24 @@ describe('ReplicaAcks', () => {
     waits[0]!(1);
     await found;
     expect(sent).toEqual(['PUBLISH sse:replica-ack ""', 'WAIT 1 500']);
+  });
+
+  it('refuses when the connection closed between the write and its WAIT (the WAIT ran on another connection)', async () => {
+    const { conn, waits } = fakeConnection();
+    const acks = new ReplicaAcks(conn, 1, 500, 'b');
+    const first = acks.confirm(false);
+    const second = acks.confirm(false); // its WAIT goes out after the reconnect
+    (conn as unknown as { close(): void }).close();
+    waits[0]!(1);
+    await expect(first).rejects.toThrow('the connection to Redis was lost before replicas confirmed the event');
+    await flush();
+    waits[1]!(1);
+    await expect(second).rejects.toBeInstanceOf(BrokerUnavailableError);
+    // A write made on the new connection is confirmed by a WAIT on it.
+    const third = acks.confirm(false);
+    await flush();
+    waits[2]!(1);
+    await expect(third).resolves.toBeUndefined();
   });
 
   it('sends the next WAIT even when the one out failed (a dropped connection)', async () => {

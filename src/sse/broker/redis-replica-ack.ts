@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BrokerUnavailableError } from '../errors/index.js';
-import { replicasNotReached } from '../sse.messages.js';
+import { replicaAckInterrupted, replicasNotReached } from '../sse.messages.js';
 
 /**
  * Confirms with Redis `WAIT` that what one connection wrote reached `replicas` replicas,
@@ -20,12 +20,17 @@ import { replicasNotReached } from '../sse.messages.js';
  *
  * The connection is the broker's alone for acknowledged publishes (a WAIT blocks it for up to
  * `timeoutMs` while replicas lag), so history reads and health checks never queue behind one.
+ *
+ * A WAIT answered on a later connection than the write's (it closed in between: the master
+ * died, or was demoted) confirms nothing about that write, so the publish fails instead.
  */
 export class ReplicaAcks {
   /** The WAIT sent and not answered yet. */
   private inflight: Promise<number> | undefined;
   /** The WAIT to send once `inflight` answers, shared by every caller that joins before then. */
   private queued: Promise<number> | undefined;
+  /** Counts the connection's closes: a write and its WAIT must share one. */
+  private generation = 0;
 
   /**
    * @param replicas Replicas that must confirm (1 or more).
@@ -37,7 +42,9 @@ export class ReplicaAcks {
     private readonly replicas: number,
     private readonly timeoutMs: number,
     private readonly barrierChannel: string,
-  ) {}
+  ) {
+    conn.on('close', () => this.generation++);
+  }
 
   /**
    * Resolves once enough replicas hold everything this connection wrote so far; throws
@@ -49,8 +56,10 @@ export class ReplicaAcks {
    * the WAIT covers it too.
    */
   async confirm(found: boolean): Promise<void> {
+    const generation = this.generation;
     if (found) await this.conn.publish(this.barrierChannel, '');
     const acked = await this.nextWait();
+    if (generation !== this.generation) throw new BrokerUnavailableError(replicaAckInterrupted);
     if (acked < this.replicas) throw new BrokerUnavailableError(replicasNotReached(acked, this.replicas, this.timeoutMs));
   }
 

@@ -14,7 +14,7 @@ export interface RedisSubscriberHooks {
 }
 
 export interface RedisSubscriberOptions {
-  /** ioredis node key (`host:port`) in a cluster; `''` for a single server. */
+  /** ioredis node key (`host:port`) in a cluster; `''` for a single server or a Sentinel-named master. */
   readonly key: string;
   /** SSUBSCRIBE / `smessage` (shard channels) instead of SUBSCRIBE / `message`. */
   readonly sharded: boolean;
