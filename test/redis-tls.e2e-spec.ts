@@ -68,8 +68,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  const gateway = await startGatewayProcess({ REDIS_URL: `rediss://127.0.0.1:${tlsPort}`, SSE_REBALANCE_RATIO: '0', SSE_PUBLISH_TIMEOUT_MS: '1000', ...env });
+/** `timeoutMs`: a gateway that cannot reach Redis waits 5 s for it before it listens. */
+async function startGateway(env: Record<string, string>, timeoutMs = 15_000): Promise<GatewayProcess> {
+  const gateway = await startGatewayProcess({ REDIS_URL: `rediss://127.0.0.1:${tlsPort}`, SSE_REBALANCE_RATIO: '0', SSE_PUBLISH_TIMEOUT_MS: '1000', ...env }, { timeoutMs });
   gateways.push(gateway);
   return gateway;
 }
@@ -113,8 +114,8 @@ describe('the gateway on a TLS Redis', () => {
 
   it('refuses a server whose certificate another CA signed, or that is issued for another name, and says why', async () => {
     const [wrongCa, noName] = await Promise.all([
-      startGateway({ ...goodTls(), SSE_REDIS_TLS_CA: files.otherCa }),
-      startGateway({ ...goodTls(), SSE_REDIS_TLS_SERVERNAME: '' }),
+      startGateway({ ...goodTls(), SSE_REDIS_TLS_CA: files.otherCa }, 40_000),
+      startGateway({ ...goodTls(), SSE_REDIS_TLS_SERVERNAME: '' }, 40_000),
     ]);
     expect(wrongCa.output()).toMatch(
       /Redis command connection: TLS handshake failed \((self-signed certificate in certificate chain|unable to verify the first certificate|unable to get local issuer certificate)\); check the CA, client certificate and server name settings/,
@@ -127,7 +128,7 @@ describe('the gateway on a TLS Redis', () => {
       expect(refused.status).toBe(503);
       expect((await request('GET', `${gateway.url}/health`)).status).toBe(503);
     }
-  }, 40_000);
+  }, 90_000);
 
   it('stops at start, naming the setting, on a certificate without its key or an unreadable CA', async () => {
     const base = { REDIS_URL: `rediss://127.0.0.1:${tlsPort}`, PORT: '0' };
