@@ -7,6 +7,8 @@ set -euo pipefail
 declare -A packages=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
+  [redis-sentinel]=redis-sentinel
+  [openssl]=openssl
   [nginx]=nginx
   [haproxy]=haproxy
   [chromium]=chromium

@@ -102,7 +102,7 @@ describe('loadGatewayConfig', () => {
       expect.stringMatching(/^REDIS_URL: a Redis Cluster URL is redis\+cluster:\/\/.*database 0 only/),
     ]);
     expect(problems({ REDIS_URL: 'cluster://h:1' })).toEqual([
-      'REDIS_URL has scheme cluster: expected redis or rediss, or redis+cluster or rediss+cluster for a cluster',
+      'REDIS_URL has scheme cluster: expected redis or rediss, redis+cluster or rediss+cluster for a cluster, or redis+sentinel or rediss+sentinel for Sentinel',
     ]);
   });
 });

@@ -45,8 +45,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
     logging: readLoggingConfig(read),
   };
-  // A value the environment could not parse stays unset here, so it is named once, by the reader.
-  const problems = [...read.problems, ...sseOptionProblems(config.sse).map((p) => `${envNameOf(p.option)} ${p.message}`)];
+  // A value the environment could not parse stays unset here, so it is named once, by the reader;
+  // so is a variable whose combination with others the reader already refused, in its own words.
+  const named = read.problems.join('\n');
+  const moduleProblems = sseOptionProblems(config.sse)
+    .map((problem) => ({ name: envNameOf(problem.option), message: problem.message }))
+    .filter(({ name }) => !named.includes(name.replace(/\*$/, '')));
+  const problems = [...read.problems, ...moduleProblems.map(({ name, message }) => `${name} ${message}`)];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,5 +1,6 @@
-import { isRedisClusterUrl, parseRedisNodeList, parseRedisTarget, type JwtAuthorizationOptions, type SseModuleOptions } from '../sse/internals.js';
+import { SSE_DEFAULTS, type JwtAuthorizationOptions, type SseModuleOptions } from '../sse/internals.js';
 import type { EnvReader } from './env-parsers.js';
+import { readRedisOptions } from './redis.config.js';
 
 const DAY_MS = 86_400_000;
 
@@ -9,6 +10,11 @@ const DAY_MS = 86_400_000;
  */
 const ENV_OF_OPTION: Readonly<Record<string, string>> = {
   redis: 'REDIS_URL',
+  redisTls: 'SSE_REDIS_TLS_*',
+  sentinelUsername: 'SSE_REDIS_SENTINEL_USERNAME',
+  sentinelPassword: 'SSE_REDIS_SENTINEL_PASSWORD',
+  minReplicasAck: 'SSE_REDIS_MIN_REPLICAS_ACK',
+  ackTimeoutMs: 'SSE_REDIS_ACK_TIMEOUT_MS',
   keyPrefix: 'SSE_KEY_PREFIX',
   historyLimit: 'SSE_HISTORY_LIMIT',
   heartbeatMs: 'SSE_HEARTBEAT_MS',
@@ -49,8 +55,9 @@ export function envNameOf(option: string): string {
  * module's defaults (`SSE_DEFAULTS`) apply. The gateway always mounts the HTTP API.
  */
 export function readSseOptions(read: EnvReader): SseModuleOptions {
+  const publishTimeoutMs = read.optionalInteger('SSE_PUBLISH_TIMEOUT_MS', 50, 60_000);
   return {
-    redis: readRedisUrl(read),
+    ...readRedisOptions(read, publishTimeoutMs ?? SSE_DEFAULTS.publishTimeoutMs),
     keyPrefix: read.optionalPattern('SSE_KEY_PREFIX', /^[A-Za-z0-9._:-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 . _ : -'),
     historyLimit: read.optionalInteger('SSE_HISTORY_LIMIT', 1, 1_000_000),
     heartbeatMs: read.optionalInteger('SSE_HEARTBEAT_MS', 100, DAY_MS),
@@ -59,7 +66,7 @@ export function readSseOptions(read: EnvReader): SseModuleOptions {
     maxBufferBytes: read.optionalInteger('SSE_MAX_BUFFER_BYTES', 1024, 1024 * 1024 * 1024),
     maxConnections: read.optionalInteger('SSE_MAX_CONNECTIONS', 1),
     maxChannelsPerStream: read.optionalInteger('SSE_MAX_CHANNELS_PER_STREAM', 1, 1000),
-    publishTimeoutMs: read.optionalInteger('SSE_PUBLISH_TIMEOUT_MS', 50, 60_000),
+    publishTimeoutMs,
     drainMs: read.optionalInteger('SSE_DRAIN_MS', 0, 10 * 60_000),
     latestChannels: read.list('SSE_LATEST_CHANNELS'),
     rebalanceRatio: read.optionalDecimal('SSE_REBALANCE_RATIO', 1, 100, true),
@@ -100,31 +107,4 @@ function readJwtOptions(read: EnvReader): JwtAuthorizationOptions | undefined {
   if (publicKey !== undefined) return { ...options, publicKey };
   if (jwksUrl !== undefined) return { ...options, jwksUrl };
   return undefined;
-}
-
-/**
- * `REDIS_URL` (one server, or a cluster with the `+cluster` schemes), or `REDIS_CLUSTER_NODES`
- * (`host:port,host:port`, a cluster without credentials or TLS); never both.
- */
-function readRedisUrl(read: EnvReader): string | undefined {
-  const url = read.string('REDIS_URL');
-  const nodes = read.string('REDIS_CLUSTER_NODES');
-  if (url !== undefined && nodes !== undefined) {
-    read.problems.push('REDIS_URL and REDIS_CLUSTER_NODES are both set: set one (a cluster with credentials or TLS needs REDIS_URL=redis+cluster://user:password@host:port,...)');
-    return undefined;
-  }
-  const check = (name: string, parse: () => unknown) => {
-    try {
-      parse();
-      return true;
-    } catch (error) {
-      read.problems.push(`${name}: ${(error as Error).message}`);
-      return false;
-    }
-  };
-  if (nodes !== undefined) {
-    return check('REDIS_CLUSTER_NODES', () => parseRedisNodeList(nodes)) ? `redis+cluster://${nodes.replace(/\s+/g, '')}` : undefined;
-  }
-  if (url !== undefined && isRedisClusterUrl(url)) return check('REDIS_URL', () => parseRedisTarget(url)) ? url : undefined;
-  return read.url('REDIS_URL', ['redis', 'rediss'], 'redis or rediss, or redis+cluster or rediss+cluster for a cluster');
 }

@@ -6,6 +6,7 @@ export { SseModule, type ChannelDefinition } from './sse.module.js';
 /** Its options (every one has a default; README: Configuration). */
 export type { SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 export type { SseHttpOptions, JwtAuthorizationOptions, ClientLimitsOptions } from './interfaces/sse-http-options.interface.js';
+export type { RedisTlsOptions } from './broker/redis-tls.util.js';
 
 /** A named channel (`next()` publishes cluster-wide, `stream()` replays then goes live) and channels by name. */
 export { Channel } from './channel/channel.js';

@@ -15,8 +15,8 @@ export type { OptionProblem } from './errors/invalid-options.error.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory.broker.js';
 export { RedisBroker } from './broker/redis.broker.js';
 export type { BrokerHealth, ResetReason } from './broker/broker.interface.js';
-export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
-export { createRedisClient } from './broker/redis-client.util.js';
+export { parseRedisTarget, parseRedisNodeList, isRedisClusterUrl, isRedisSentinelUrl, type RedisTarget, type RedisNodeAddress } from './broker/redis-url.util.js';
+export { createRedisClient, type RedisConnectionSettings } from './broker/redis-client.util.js';
 
 /** Positions: one channel's (`StreamPosition`, the event id's value) and several channels' (a stream's composite id). */
 export { StreamPosition } from './position/stream-position.js';

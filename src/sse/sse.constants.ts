@@ -42,4 +42,6 @@ export const SSE_DEFAULTS = {
   jwtClockToleranceS: 5,
   streamTokenTtlS: 60,
   publishRateWindowMs: 10_000,
+  minReplicasAck: 0,
+  ackTimeoutMs: 1_000,
 } as const;

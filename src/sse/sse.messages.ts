@@ -71,3 +71,20 @@ export const invalidRedisClusterUrl = (reason: string) =>
 
 export const invalidRedisClusterNode = (node: string) =>
   `${JSON.stringify(truncate(node))} is not host:port (port 1-65535; IPv6 in brackets)`;
+
+export const invalidRedisSentinelUrl = (reason: string) =>
+  `a Redis Sentinel URL is redis+sentinel://[user:password@]host:port,host:port,.../<master-name> or rediss+sentinel://…: ${reason}`;
+
+// Highly available Redis: TLS, Sentinel and replica acknowledgements.
+
+export const replicasNotReached = (acked: number, wanted: number, ms: number) =>
+  `Redis stored the event but only ${acked} of the ${wanted} replica(s) required confirmed it within ${ms} ms, so a failover could lose it; it may still be delivered`;
+
+export const replicaAckInterrupted =
+  'the connection to Redis was lost before replicas confirmed the event, so a failover could lose it; it may still be delivered';
+
+export const redisTlsRefused = (role: string, reason: string) =>
+  `Redis ${role} connection: TLS handshake failed (${reason}); check the CA, client certificate and server name settings`;
+
+export const minReplicasAckOnCluster =
+  'is not supported on a Redis Cluster: WAIT must run on the connection that wrote the event, and ioredis shares its one connection per node with every other command to that node; use a single server or Sentinel (redis+sentinel://) with replicas, or leave it at 0';

@@ -6,6 +6,9 @@ import type { ResolvedClientLimits, ResolvedHttpOptions, SseHttpOptions } from '
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { SSE_DEFAULTS } from './sse.constants.js';
 import { parseChannelPattern } from './utils/channel-pattern.util.js';
+import type { RedisConnectionSettings } from './broker/redis-client.util.js';
+import { parseRedisTarget } from './broker/redis-url.util.js';
+import { minReplicasAckOnCluster } from './sse.messages.js';
 
 /** Bytes a frame adds around an event's data at most: id, event type and envelope lines. */
 const FRAME_OVERHEAD_BYTES = 512;
@@ -50,6 +53,11 @@ function resolveInto(options: SseModuleOptions, problems: OptionProblems): Resol
     rebalanceRate: options.rebalanceRate ?? SSE_DEFAULTS.rebalanceRate,
     presenceIntervalMs: options.presenceIntervalMs ?? SSE_DEFAULTS.presenceIntervalMs,
     http: options.http && resolveHttpOptions(options.http, problems),
+    redisTls: options.redisTls,
+    sentinelUsername: options.sentinelUsername,
+    sentinelPassword: options.sentinelPassword,
+    minReplicasAck: options.minReplicasAck ?? SSE_DEFAULTS.minReplicasAck,
+    ackTimeoutMs: options.ackTimeoutMs ?? SSE_DEFAULTS.ackTimeoutMs,
   };
   if (!(resolved.rebalanceRatio === 0 || resolved.rebalanceRatio >= 1)) {
     problems.add('rebalanceRatio', `must be 0 (off) or at least 1, got ${resolved.rebalanceRatio}`);
@@ -57,6 +65,7 @@ function resolveInto(options: SseModuleOptions, problems: OptionProblems): Resol
   for (const key of ['historyLimit', 'heartbeatMs', 'maxBufferBytes', 'maxChannelsPerStream', 'maxEventBytes', 'publishTimeoutMs', 'rebalanceRate', 'presenceIntervalMs'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) problems.add(key, `must be a positive integer, got ${resolved[key]}`);
   }
+  checkRedisOptions(resolved, problems);
   for (const key of ['retryMs', 'drainMs'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 0) problems.add(key, `must be a non-negative integer, got ${resolved[key]}`);
   }
@@ -113,4 +122,37 @@ function isAddressOrRange(entry: string): boolean {
   if (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 6 ? 128 : 32)) return false;
   new BlockList().addSubnet(address!, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
   return true;
+}
+
+/** The Redis connection settings against the URL they apply to. */
+function checkRedisOptions(resolved: ResolvedSseOptions, problems: OptionProblems): void {
+  if (!Number.isInteger(resolved.minReplicasAck) || resolved.minReplicasAck < 0) problems.add('minReplicasAck', `must be 0 (off) or a positive integer, got ${resolved.minReplicasAck}`);
+  if (!Number.isInteger(resolved.ackTimeoutMs) || resolved.ackTimeoutMs < 1) problems.add('ackTimeoutMs', `must be a positive integer, got ${resolved.ackTimeoutMs}`);
+  const tls = resolved.redisTls;
+  if ((tls?.cert === undefined) !== (tls?.key === undefined)) problems.add('redisTls', 'needs cert and key together (a client certificate and its private key)');
+  const sentinelAuth = resolved.sentinelPassword !== undefined ? 'sentinelPassword' : resolved.sentinelUsername !== undefined ? 'sentinelUsername' : undefined;
+  if (!resolved.redis) {
+    if (tls) problems.add('redisTls', 'needs a redis URL');
+    if (sentinelAuth) problems.add(sentinelAuth, 'needs a redis+sentinel:// URL');
+    if (resolved.minReplicasAck > 0) problems.add('minReplicasAck', 'needs a redis URL: the in-memory broker has no replicas');
+    return;
+  }
+  let target;
+  try {
+    target = parseRedisTarget(resolved.redis);
+  } catch (error) {
+    problems.add('redis', (error as Error).message);
+    return;
+  }
+  if (tls && !target.tls) problems.add('redisTls', 'is set but the redis URL does not use TLS (rediss://, rediss+sentinel:// or rediss+cluster://)');
+  if (sentinelAuth && target.mode !== 'sentinel') problems.add(sentinelAuth, 'needs a redis+sentinel:// URL');
+  if (resolved.minReplicasAck > 0) {
+    if (target.mode === 'cluster') problems.add('minReplicasAck', minReplicasAckOnCluster);
+    if (resolved.ackTimeoutMs >= resolved.publishTimeoutMs) problems.add('ackTimeoutMs', `(${resolved.ackTimeoutMs}) must be below publishTimeoutMs (${resolved.publishTimeoutMs})`);
+  }
+}
+
+/** TLS and Sentinel credentials from the options, for every Redis connection the module makes. */
+export function redisConnectionSettings(options: ResolvedSseOptions): RedisConnectionSettings {
+  return { tls: options.redisTls, sentinelUsername: options.sentinelUsername, sentinelPassword: options.sentinelPassword };
 }

@@ -16,7 +16,7 @@ import { SseStreamInterceptor } from './stream/sse-stream.interceptor.js';
 import type { SseHttpOptions } from './interfaces/sse-http-options.interface.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { MODULE_OPTIONS_TOKEN } from './sse.module-definition.js';
-import { resolveSseOptions } from './sse.options.js';
+import { redisConnectionSettings, resolveSseOptions } from './sse.options.js';
 import { SSE_HTTP_MOUNT, SSE_OPTIONS } from './sse.tokens.js';
 
 /** The broker this module made, with the shutdown hook that closes it. */
@@ -36,9 +36,12 @@ export async function createBroker(options: ResolvedSseOptions): Promise<Broker>
   const logger = new Logger('RedisBroker');
   const broker = new RedisBroker({
     url: options.redis,
+    connection: redisConnectionSettings(options),
     historyLimit: options.historyLimit,
     keyPrefix: options.keyPrefix,
     commandTimeoutMs: options.publishTimeoutMs,
+    minReplicasAck: options.minReplicasAck,
+    ackTimeoutMs: options.ackTimeoutMs,
     logger,
   });
   await broker.connect();
@@ -69,7 +72,9 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   {
     provide: ClusterPresence,
     useFactory: (options: ResolvedSseOptions): ClusterPresence =>
-      options.redis ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs) : new MemoryPresence(),
+      options.redis
+        ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs, redisConnectionSettings(options))
+        : new MemoryPresence(),
     inject: [SSE_OPTIONS],
   },
   SseHub,

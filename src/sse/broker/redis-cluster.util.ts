@@ -1,6 +1,7 @@
 import { Cluster, type ClusterOptions, type Redis, type RedisOptions } from 'ioredis';
 import { noop } from './redis-call.util.js';
 import { redisKeySlot } from './redis-keys.util.js';
+import { redisTlsOptions, type RedisTlsOptions } from './redis-tls.util.js';
 import type { RedisTarget } from './redis-url.util.js';
 
 type ClusterTarget = Extract<RedisTarget, { mode: 'cluster' }>;
@@ -8,17 +9,18 @@ type ClusterTarget = Extract<RedisTarget, { mode: 'cluster' }>;
 /** How often the slot map is read again (besides after MOVED and lost subscriber connections). */
 export const SLOTS_REFRESH_MS = 5_000;
 
-/** Credentials and TLS of a cluster URL, for every connection to its nodes. */
-export function clusterAuth(target: ClusterTarget): RedisOptions {
-  return { username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) };
+/** Credentials and TLS of a cluster URL (with the TLS settings, if any), for every connection to its nodes. */
+export function clusterAuth(target: ClusterTarget, tls?: RedisTlsOptions): RedisOptions {
+  return { username: target.username, password: target.password, ...(target.tls ? { tls: redisTlsOptions(tls) } : {}) };
 }
 
 /**
  * An ioredis `Cluster` for commands with the single-server guarantees: fail fast, never
  * queue or resend. `perNode` are the single-server connection options (timeouts, no
- * auto-resend); `retryStrategy` becomes the cluster's reconnect strategy.
+ * auto-resend); `retryStrategy` becomes the cluster's reconnect strategy; `tls` applies to
+ * every node of a `rediss+cluster://` target.
  */
-export function createRedisCluster(target: ClusterTarget, perNode: RedisOptions, retryStrategy: (times: number) => number): Cluster {
+export function createRedisCluster(target: ClusterTarget, perNode: RedisOptions, retryStrategy: (times: number) => number, tls?: RedisTlsOptions): Cluster {
   const { lazyConnect, enableOfflineQueue, retryStrategy: _single, ...redisOptions } = perNode;
   const cluster = new Cluster(
     target.nodes.map((n) => ({ host: n.host, port: n.port })),
@@ -37,7 +39,7 @@ export function createRedisCluster(target: ClusterTarget, perNode: RedisOptions,
       // failover is only noticed by the next command to the lost node, and an instance that
       // only listens would never move its subscriptions to the promoted replica.
       slotsRefreshInterval: SLOTS_REFRESH_MS,
-      redisOptions: { ...redisOptions, ...clusterAuth(target) },
+      redisOptions: { ...redisOptions, ...clusterAuth(target, tls) },
     } satisfies ClusterOptions,
   );
   // ioredis creates node connections lazily, and with no offline queue a second command to

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { redisConnected, redisLost, redisReconnected, redisUnresponsive } from '../sse.messages.js';
 import { boundedCall, noop, reasonOf, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
 
@@ -14,7 +14,7 @@ export interface RedisSubscriberHooks {
 }
 
 export interface RedisSubscriberOptions {
-  /** ioredis node key (`host:port`) in a cluster; `''` for a single server. */
+  /** ioredis node key (`host:port`) in a cluster; `''` for a single server or a Sentinel-named master. */
   readonly key: string;
   /** SSUBSCRIBE / `smessage` (shard channels) instead of SUBSCRIBE / `message`. */
   readonly sharded: boolean;
@@ -46,12 +46,15 @@ export class RedisSubscriber {
   private closed = false;
   private repairs = 0;
 
-  constructor(target: string | RedisOptions, connection: RedisOptions, private readonly options: RedisSubscriberOptions) {
+  /**
+   * @param open Makes the connection from ioredis options (the broker's `createRedisConnection`
+   *   for its target: a server, the Sentinel-named master, or one cluster node).
+   */
+  constructor(open: (settings: RedisOptions) => Redis, connection: RedisOptions, private readonly options: RedisSubscriberOptions) {
     // We re-subscribe ourselves after a reconnect: ioredis would do it fire-and-forget, with
     // no way to know when it is confirmed, and would also revive channels whose UNSUBSCRIBE
     // failed during the outage.
-    const settings: RedisOptions = { ...connection, autoResubscribe: false };
-    this.conn = typeof target === 'string' ? new Redis(target, settings) : new Redis({ ...target, ...settings });
+    this.conn = open({ ...connection, autoResubscribe: false });
     this.conn.on(options.sharded ? 'smessage' : 'message', (live: string, message: string) =>
       options.hooks.message(this, live, message),
     );

@@ -1,9 +1,9 @@
-import { isRedisClusterUrl, parseRedisNodeKey, parseRedisNodeList, parseRedisTarget, redisNodeKey } from './redis-url.util.js';
+import { isRedisClusterUrl, isRedisSentinelUrl, parseRedisNodeKey, parseRedisNodeList, parseRedisTarget, redisNodeKey } from './redis-url.util.js';
 
 describe('parseRedisTarget', () => {
   it('passes a single-server URL through untouched', () => {
-    expect(parseRedisTarget('redis://u:p@h:6380/2')).toEqual({ mode: 'single', url: 'redis://u:p@h:6380/2' });
-    expect(parseRedisTarget('rediss://h')).toEqual({ mode: 'single', url: 'rediss://h' });
+    expect(parseRedisTarget('redis://u:p@h:6380/2')).toEqual({ mode: 'single', url: 'redis://u:p@h:6380/2', tls: false });
+    expect(parseRedisTarget('rediss://h')).toEqual({ mode: 'single', url: 'rediss://h', tls: true });
   });
 
   it('reads a cluster seed list, credentials and TLS', () => {
@@ -42,6 +42,43 @@ describe('parseRedisTarget', () => {
   });
 });
 
+describe('parseRedisTarget with Sentinel', () => {
+  it('reads the Sentinels, the master name, the db, the master credentials and TLS', () => {
+    expect(parseRedisTarget('redis+sentinel://10.0.0.1:26380,sentinel-2,[::1]:5000/mymaster')).toEqual({
+      mode: 'sentinel',
+      sentinels: [
+        { host: '10.0.0.1', port: 26380 },
+        { host: 'sentinel-2', port: 26379 },
+        { host: '::1', port: 5000 },
+      ],
+      name: 'mymaster',
+      db: 0,
+      tls: false,
+    });
+    expect(parseRedisTarget('rediss+sentinel://app:p%40ss@s1:26379/orders%2Dmaster/3/')).toEqual({
+      mode: 'sentinel',
+      sentinels: [{ host: 's1', port: 26379 }],
+      name: 'orders-master',
+      db: 3,
+      username: 'app',
+      password: 'p@ss',
+      tls: true,
+    });
+    expect(parseRedisTarget('REDIS+SENTINEL://:secret@s1/m')).toMatchObject({ mode: 'sentinel', password: 'secret', tls: false });
+    expect(parseRedisTarget('redis+sentinel://:secret@s1/m')).not.toHaveProperty('username');
+  });
+
+  it('says what is wrong with a bad Sentinel URL', () => {
+    expect(() => parseRedisTarget('redis+sentinel://s1:26379')).toThrow(/^a Redis Sentinel URL is .*the path must be \/<master-name>/);
+    expect(() => parseRedisTarget('redis+sentinel://s1:26379/')).toThrow(/the path must be/);
+    expect(() => parseRedisTarget('redis+sentinel://s1/m/x')).toThrow(/the path must be .*got "\/m\/x"/);
+    expect(() => parseRedisTarget('redis+sentinel:///m')).toThrow(/no node given/);
+    expect(() => parseRedisTarget('redis+sentinel://s1:0/m')).toThrow(/"s1:0" is not host:port/);
+    expect(() => parseRedisTarget('redis+sentinel://s1/m?role=slave')).toThrow(/Sentinel URL.*query parameters are not supported/);
+    expect(() => parseRedisTarget('redis+sentinel://s1/%zz')).toThrow(/percent-encoding in the master name/);
+  });
+});
+
 describe('node lists and keys', () => {
   it('parses REDIS_CLUSTER_NODES, trimming spaces', () => {
     expect(parseRedisNodeList(' a:1 , b:2')).toEqual([
@@ -57,8 +94,11 @@ describe('node lists and keys', () => {
     expect(parseRedisNodeKey('127.0.0.1:30001')).toEqual({ host: '127.0.0.1', port: 30001 });
   });
 
-  it('tells cluster URLs apart', () => {
+  it('tells cluster and Sentinel URLs apart', () => {
     expect(isRedisClusterUrl('rediss+cluster://h')).toBe(true);
     expect(isRedisClusterUrl('redis://h')).toBe(false);
+    expect(isRedisClusterUrl('redis+sentinel://h/m')).toBe(false);
+    expect(isRedisSentinelUrl('Rediss+Sentinel://h/m')).toBe(true);
+    expect(isRedisSentinelUrl('redis+cluster://h')).toBe(false);
   });
 });

@@ -1,13 +1,15 @@
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { BrokerUnavailableError, InvalidInputError } from '../errors/index.js';
 import { SSE_DEFAULTS } from '../sse.constants.js';
 import {
   brokerClosed,
   invalidEventType,
+  minReplicasAckOnCluster,
   redisConnected,
   redisLost,
   redisNotReadyAtStart,
   redisReconnected,
+  redisTlsRefused,
   redisUnreachable,
   redisUnresponsive,
 } from '../sse.messages.js';
@@ -23,21 +25,35 @@ import type {
 } from './broker.interface.js';
 import { newEpoch } from './epoch.util.js';
 import { backoff, boundedCall, noop, reasonOf, silentLogger, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
-import { clusterAuth, createRedisCluster, masterKeys, slotOwner } from './redis-cluster.util.js';
+import { createRedisConnection, type RedisConnectionSettings } from './redis-client.util.js';
+import { createRedisCluster, masterKeys, slotOwner } from './redis-cluster.util.js';
 import { redisChannelKeys } from './redis-keys.util.js';
+import { ReplicaAcks } from './redis-replica-ack.js';
 import { defineScripts, parseHistoryReply, parsePublishReply, type RedisScripts } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { RedisSubscriptions } from './redis-subscriptions.js';
+import { isTlsError } from './redis-tls.util.js';
 import { parseRedisNodeKey, parseRedisTarget } from './redis-url.util.js';
 
 export type { RedisBrokerLogger } from './redis-call.util.js';
 
 export interface RedisBrokerOptions {
   /**
-   * `redis://` or `rediss://` URL (may carry user, password and db), or a cluster:
-   * `redis+cluster://[user:password@]host:port,host:port` (`rediss+cluster://` for TLS).
+   * `redis://` or `rediss://` URL (may carry user, password and db), a cluster:
+   * `redis+cluster://[user:password@]host:port,host:port` (`rediss+cluster://` for TLS), or
+   * a Sentinel group: `redis+sentinel://[user:password@]host:port,host:port/<master-name>`.
    */
   url: string;
+  /** TLS material for a `rediss…` URL, and the Sentinels' own credentials; every connection gets them. */
+  connection?: RedisConnectionSettings;
+  /**
+   * Replicas that must hold each published event before `publish` resolves (Redis `WAIT`,
+   * on a connection of its own); fewer within `ackTimeoutMs`: `BrokerUnavailableError`.
+   * Default 0: off. Not on a Redis Cluster (the constructor throws).
+   */
+  minReplicasAck?: number;
+  /** How long Redis waits for those replicas, ms (default 1000); keep it below `commandTimeoutMs`. */
+  ackTimeoutMs?: number;
   /** Events kept per channel (exact: the stream is trimmed with `MAXLEN =`). */
   historyLimit: number;
   /** Prefix of every key and pub/sub channel; default `sse:`. */
@@ -60,6 +76,7 @@ export interface RedisBrokerOptions {
 
 const CONNECT_WAIT_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 2_000;
+const DEFAULT_ACK_TIMEOUT_MS = 1_000;
 
 /**
  * Redis Streams for history, pub/sub for live delivery, one Lua script per publish (store,
@@ -72,6 +89,8 @@ export class RedisBroker implements Broker, BrokerHealth {
   private readonly cmd: Redis | Cluster;
   private readonly cluster: Cluster | undefined;
   private readonly scripts: RedisScripts;
+  /** With `minReplicasAck`: the connection publishes run on, its scripts, and its WAITs. */
+  private readonly acks: { readonly conn: Redis; readonly scripts: RedisScripts; readonly replicas: ReplicaAcks } | undefined;
   private readonly subscriptions: RedisSubscriptions;
   /** Subscriber connections by node key (`''` on a single server). */
   private readonly subscribers = new Map<string, RedisSubscriber>();
@@ -95,6 +114,9 @@ export class RedisBroker implements Broker, BrokerHealth {
     this.logger = options.logger ?? silentLogger;
     const name = options.connectionName ?? 'sse';
     const target = parseRedisTarget(options.url);
+    const settings = options.connection ?? {};
+    const minReplicas = options.minReplicasAck ?? 0;
+    if (minReplicas > 0 && target.mode === 'cluster') throw new RangeError(`minReplicasAck ${minReplicasAckOnCluster}`);
     // Fail fast, never queue: no offline queue (a command while disconnected is refused at
     // once), no resend of in-flight commands after a reconnect (the caller was already told
     // it failed), and in-flight commands are rejected as soon as the connection drops.
@@ -114,20 +136,21 @@ export class RedisBroker implements Broker, BrokerHealth {
       moved: () => this.cluster?.refreshSlotsCache(),
       lost: () => this.cluster?.refreshSlotsCache(),
     };
-    if (target.mode === 'single') {
-      this.cmd = new Redis(target.url, { ...common, connectionName: `${name}:cmd` });
+    if (target.mode !== 'cluster') {
+      // One server, or the master the Sentinels name (asked again on every reconnect).
+      this.cmd = createRedisConnection(target, { ...common, connectionName: `${name}:cmd` }, settings);
       this.sharded = false;
-      const sub = new RedisSubscriber(target.url, { ...common, connectionName: `${name}:sub` }, {
+      const sub = new RedisSubscriber((o) => createRedisConnection(target, o, settings), { ...common, connectionName: `${name}:sub` }, {
         key: '', sharded: false, role: 'subscriber', timeoutMs: this.timeoutMs, logger: this.logger, hooks, isClosing,
       });
       this.subscribers.set('', sub);
       this.makeSubscriber = () => sub;
     } else {
-      const auth = clusterAuth(target);
-      this.cluster = this.cmd = createRedisCluster(target, { ...common, connectionName: `${name}:cmd` }, (times) => backoff(times, MAX_RETRY_DELAY_MS));
+      this.cluster = this.cmd = createRedisCluster(target, { ...common, connectionName: `${name}:cmd` }, (times) => backoff(times, MAX_RETRY_DELAY_MS), settings.tls);
       this.sharded = options.clusterPubSub === 'sharded' ? true : options.clusterPubSub === 'plain' ? false : undefined;
       this.makeSubscriber = (key) => {
-        const link = new RedisSubscriber(parseRedisNodeKey(key), { ...common, ...auth, connectionName: `${name}:sub` }, {
+        const node = parseRedisNodeKey(key);
+        const link = new RedisSubscriber((o) => createRedisConnection(target, o, settings, node), { ...common, connectionName: `${name}:sub` }, {
           key, sharded: this.sharded === true, role: `subscriber (${key})`, timeoutMs: this.timeoutMs, logger: this.logger, hooks, isClosing,
         });
         link.conn.connect().catch(noop);
@@ -143,7 +166,15 @@ export class RedisBroker implements Broker, BrokerHealth {
       isClosing,
     });
     this.scripts = defineScripts(this.cmd);
-    this.watchCommands();
+    this.watchCommands(this.cmd, 'command');
+    if (minReplicas > 0 && target.mode !== 'cluster') {
+      const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+      // Its own connection: a WAIT holds up every later command of its connection, and reads
+      // and health checks must not wait for replicas. Its commands may queue behind two WAITs.
+      const conn = createRedisConnection(target, { ...common, commandTimeout: this.timeoutMs + 2 * ackTimeoutMs, connectionName: `${name}:ack` }, settings);
+      this.acks = { conn, scripts: defineScripts(conn), replicas: new ReplicaAcks(conn, minReplicas, ackTimeoutMs, `${this.prefix}replica-ack`) };
+      this.watchCommands(conn, 'acknowledged publish');
+    }
   }
 
   /** Connects; waits up to 5 s, but never fails: ioredis keeps retrying. */
@@ -153,6 +184,7 @@ export class RedisBroker implements Broker, BrokerHealth {
     const waits = [
       whenReady(this.cmd).then(() => Promise.all((this.cluster?.nodes('master') ?? []).map(whenReady))),
       ...[...this.subscribers.values()].map((s) => whenReady(s.conn)),
+      ...(this.acks ? [whenReady(this.acks.conn)] : []),
     ];
     const ready = await Promise.race([
       Promise.all(waits).then(() => true),
@@ -174,7 +206,11 @@ export class RedisBroker implements Broker, BrokerHealth {
     const key = request.idempotencyKey;
     const args = [keys.live, this.options.historyLimit, newEpoch(), event, request.data, key === undefined ? '0' : '1', key ?? ''];
     const sharded = await this.pubSubMode();
-    return parsePublishReply(await this.run(() => this.scripts.publish(keys, args, sharded)));
+    const acks = this.acks;
+    const result = parsePublishReply(await this.run(() => (acks?.scripts ?? this.scripts).publish(keys, args, sharded)));
+    // Answered only once enough replicas hold it (or, for a duplicate, the event it found).
+    if (acks) await this.run(() => acks.replicas.confirm(result.duplicate));
+    return result;
   }
 
   async history(channel: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -258,45 +294,61 @@ export class RedisBroker implements Broker, BrokerHealth {
     return boundedCall(work, this.timeoutMs);
   }
 
-  private watchCommands(): void {
+  private watchCommands(conn: Redis | Cluster, role: string): void {
     let everReady = false;
     let up = false;
-    const conn = this.cmd;
-    conn.on('error', (error: Error) => (this.lastError = error.message));
-    conn.on('node error', (error: Error) => (this.lastError = error.message));
+    let tlsLogged = { reason: '', at: 0 };
+    const onError = (error: Error) => {
+      this.lastError = error.message;
+      // A refused certificate never heals by retrying: say so loudly, once per reason (and
+      // again every 30 s), instead of only in the next "connection lost" line.
+      if (isTlsError(error) && !this.closing && (tlsLogged.reason !== error.message || Date.now() - tlsLogged.at > 30_000)) {
+        tlsLogged = { reason: error.message, at: Date.now() };
+        this.logger.warn(redisTlsRefused(role, error.message));
+      }
+    };
+    conn.on('error', onError);
+    conn.on('node error', onError);
     conn.on('ready', () => {
       up = true;
-      this.logger.log((everReady ? redisReconnected : redisConnected)('command'));
+      this.logger.log((everReady ? redisReconnected : redisConnected)(role));
       everReady = true;
     });
     conn.on('close', () => {
-      if (up && !this.closing) this.logger.warn(redisLost('command', this.lastError || 'connection closed'));
+      if (up && !this.closing) this.logger.warn(redisLost(role, this.lastError || 'connection closed'));
       up = false;
     });
   }
 
   private checkHealth(): void {
     for (const link of this.subscribers.values()) link.checkHealth();
+    // Its PING may queue behind two WAITs.
+    if (this.acks) this.pingOrReconnect(this.acks.conn, 'acknowledged publish', this.timeoutMs + 2 * (this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS));
     // A cluster's node connections are replaced by ioredis itself (slots refresh, MOVED).
-    if (this.cluster || this.cmd.status !== 'ready') return;
-    const cmd = this.cmd;
-    this.run(() => cmd.ping()).catch((error: unknown) => {
-      if (this.closing || cmd.status !== 'ready') return;
-      this.logger.warn(redisUnresponsive('command', reasonOf(error)));
-      cmd.disconnect(true);
+    if (!this.cluster) this.pingOrReconnect(this.cmd as Redis, 'command', this.timeoutMs);
+  }
+
+  private pingOrReconnect(conn: Redis, role: string, timeoutMs: number): void {
+    if (conn.status !== 'ready') return;
+    boundedCall(() => conn.ping(), timeoutMs).catch((error: unknown) => {
+      if (this.closing || conn.status !== 'ready') return;
+      this.logger.warn(redisUnresponsive(role, reasonOf(error)));
+      conn.disconnect(true);
     });
   }
 
   private async quitCommands(): Promise<void> {
-    if (this.cmd.status === 'ready') {
-      try {
-        await this.run(() => this.cmd.quit());
-        return;
-      } catch {
-        // no answer: drop the sockets below
+    await Promise.all([this.cmd, ...(this.acks ? [this.acks.conn] : [])].map(async (conn) => {
+      if (conn.status === 'ready') {
+        try {
+          await this.run(() => conn.quit());
+          return;
+        } catch {
+          // no answer: drop the sockets below
+        }
       }
-    }
-    this.cmd.disconnect();
+      conn.disconnect();
+    }));
   }
 
   private assertOpen(): void {

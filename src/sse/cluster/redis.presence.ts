@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from '../broker/redis-client.util.js';
+import { createRedisClient, type RedisConnectionSettings } from '../broker/redis-client.util.js';
 import type { ClusterPresence, InstancePresence } from './presence.interface.js';
 
 /**
@@ -19,14 +19,15 @@ export class RedisPresence implements ClusterPresence {
     this.reports = `${keyPrefix}{presence}:reports`;
   }
 
-  static connect(url: string, keyPrefix: string, timeoutMs: number): RedisPresence {
+  /** `settings`: TLS material and Sentinel credentials, as the broker gets them. */
+  static connect(url: string, keyPrefix: string, timeoutMs: number, settings: RedisConnectionSettings = {}): RedisPresence {
     const redis = createRedisClient(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: timeoutMs,
       connectionName: 'sse-presence',
       retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
-    });
+    }, settings);
     // Errors surface on the commands; the connection keeps retrying on its own.
     redis.on('error', () => undefined);
     return new RedisPresence(redis, keyPrefix);

@@ -1,14 +1,36 @@
 import type { Broker } from '../broker/broker.interface.js';
 import type { ResolvedHttpOptions, SseHttpOptions } from './sse-http-options.interface.js';
+import type { RedisTlsOptions } from '../broker/redis-tls.util.js';
 
 /** Settings of `SseModule.forRoot` / `forRootAsync`; every one has a default. */
 export interface SseModuleOptions {
   /**
-   * Redis URL (`redis://…`, `rediss://…`), or a Redis Cluster
-   * (`redis+cluster://[user:password@]host:port,host:port`, `rediss+cluster://…` for TLS);
-   * unset: the in-memory broker (one process only).
+   * Redis URL (`redis://…`, `rediss://…`), a Redis Cluster
+   * (`redis+cluster://[user:password@]host:port,host:port`, `rediss+cluster://…` for TLS), or
+   * a master watched by Sentinel (`redis+sentinel://[user:password@]host:port,host:port/<master-name>`,
+   * `rediss+sentinel://…` for TLS to the Sentinels and the master; user and password are the
+   * master's); unset: the in-memory broker (one process only).
    */
   redis?: string;
+  /**
+   * TLS for a `rediss…` URL, on every Redis connection the module makes: `ca`, `cert` and `key`
+   * as PEM contents (`cert` and `key` together), `servername` for SNI and the certificate
+   * check. Setting it with a URL that does not use TLS is an error.
+   */
+  redisTls?: RedisTlsOptions;
+  /** User of the Sentinels themselves (ACL), for a `redis+sentinel://` URL. */
+  sentinelUsername?: string;
+  /** Password of the Sentinels themselves (`requirepass`), for a `redis+sentinel://` URL; the URL's password is the master's. */
+  sentinelPassword?: string;
+  /**
+   * A publish resolves only once Redis `WAIT` confirms the event reached this many replicas;
+   * fewer within `ackTimeoutMs`: `BrokerUnavailableError` (503; the event may still be
+   * delivered, and a retry with the same idempotency key is safe). Default 0: off. Needs a
+   * single server or Sentinel URL (not a cluster).
+   */
+  minReplicasAck?: number;
+  /** How long a publish waits for those replicas, ms (default 1000); below `publishTimeoutMs`. */
+  ackTimeoutMs?: number;
   /** A broker of your own instead of the built-in ones; you close it. */
   broker?: Broker;
   /** Events kept per channel for replay (default 1000). */
@@ -59,8 +81,11 @@ export interface SseModuleOptions {
 
 /** The options with every default filled in. */
 export interface ResolvedSseOptions
-  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http'>> {
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'redisTls' | 'sentinelUsername' | 'sentinelPassword'>> {
   readonly redis: string | undefined;
+  readonly redisTls: RedisTlsOptions | undefined;
+  readonly sentinelUsername: string | undefined;
+  readonly sentinelPassword: string | undefined;
   readonly broker: Broker | undefined;
   readonly maxConnections: number | undefined;
   /** Undefined when the HTTP API is not mounted. */

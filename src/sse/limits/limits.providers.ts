@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { ResolvedSseOptions } from '../interfaces/sse-module-options.interface.js';
+import { redisConnectionSettings } from '../sse.options.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { ClientAddressResolver } from './client-address.util.js';
 import { ClientLimitsGuard } from './client-limits.guard.js';
@@ -29,7 +30,7 @@ export const LIMITS_PROVIDERS: Provider[] = [
     inject: [SSE_OPTIONS],
     useFactory: (options: ResolvedSseOptions) =>
       options.redis && options.http?.limits.publishRateLimit !== undefined
-        ? new RedisRateLimitStore({ url: options.redis, keyPrefix: options.keyPrefix })
+        ? new RedisRateLimitStore({ url: options.redis, connection: redisConnectionSettings(options), keyPrefix: options.keyPrefix })
         : new MemoryRateLimitStore(),
   },
   ClientLimitsGuard,

@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from '../broker/redis-client.util.js';
+import { createRedisClient, type RedisConnectionSettings } from '../broker/redis-client.util.js';
 import { rateStoreDown } from './limits.messages.js';
 import type { RateLimitHit, RateLimitStore } from './rate-limit-store.interface.js';
 
@@ -18,6 +18,8 @@ return {n, ttl}
 
 export interface RedisRateLimitStoreOptions {
   readonly url: string;
+  /** TLS material and Sentinel credentials, as the broker gets them. */
+  readonly connection?: RedisConnectionSettings;
   readonly keyPrefix: string;
   /** How long a hit may wait for Redis before the request is let through (ms). */
   readonly timeoutMs?: number;
@@ -41,7 +43,7 @@ export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnAppl
       maxRetriesPerRequest: 0,
       commandTimeout: options.timeoutMs ?? 250,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    });
+    }, options.connection);
     this.redis.on('error', () => {});
     this.redis.defineCommand('sseRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
   }
