@@ -14,6 +14,8 @@ export { SseHub, type ChannelPolicy } from './channel/sse-hub.service.js';
 /** `@InjectChannel(name)`, and `@LastEventId()` for an `@Sse()` handler. */
 export { InjectChannel } from './decorators/inject-channel.decorator.js';
 export { LastEventId } from './decorators/last-event-id.decorator.js';
+/** What `@InjectChannel(name)` injects, for tests: `overrideProvider(getChannelToken('orders'))`. */
+export { getChannelToken } from './utils/channel-token.util.js';
 /** Typed events, shared with the browser client (`Channel<OrderEvents>`, `client.channel<OrderEvents>()`). */
 export type { EventMap, OutgoingEvent, PublishOptions, PublishedEvent, StreamOptions, HistoryEvent } from './interfaces/channel.interface.js';
 
@@ -22,6 +24,7 @@ export { ChannelAuthorizer, type ChannelAction, type ChannelAccessRequest, type 
 export type { AccessGrant } from './auth/access-grant.js';
 export { UnauthorizedError } from './auth/unauthorized.error.js';
 export { ForbiddenError } from './auth/forbidden.error.js';
+export { AuthUnavailableError } from './auth/auth-unavailable.error.js';
 
 /** The broker seam: bring your own transport (`forRoot({ broker })`). */
 export { Broker, type BrokerEvent, type BrokerListener, type BrokerSubscription, type HistoryPage, type HistoryQuery, type PublishRequest, type PublishResult } from './broker/broker.interface.js';
