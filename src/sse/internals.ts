@@ -30,6 +30,12 @@ export { ConnectionRegistry, type ConnectionStats } from './stream/connection-re
 export { EVENT_STREAM_HEADERS } from './stream/sse-connection.js';
 export { encodeEvent, encodeComment, encodeRetry, encodeIdOnly } from './wire/event-stream.encoder.js';
 
+/** Metrics: the prom-client implementation, the one that counts nothing, the close reasons. */
+export { PrometheusSseMetrics, OTHER_CHANNEL } from './metrics/prometheus.metrics.js';
+export { NOOP_SSE_METRICS } from './metrics/noop.metrics.js';
+export type { ResolvedSseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
+export type { CloseReason } from './stream/sse-connection.js';
+
 /** Cluster: presence, the even spread of streams. */
 export { Rebalancer } from './cluster/rebalancer.service.js';
 export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { markClosing } from '../stream/close-reason.util.js';
 import { encodeEvent } from '../wire/event-stream.encoder.js';
 import { TOKEN_EXPIRED_EVENT } from './auth.messages.js';
 
@@ -24,6 +25,7 @@ export function closeStreamAtExpiry(response: ServerResponse, expiresAt: number)
     if (!String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
     const data = JSON.stringify({ reason: 'token-expired', expiredAt: new Date(expiresAt).toISOString() });
     response.write(encodeEvent({ event: TOKEN_EXPIRED_EVENT, data }));
+    markClosing(response, 'token-expired');
     response.end();
   };
   response.once('close', () => clearTimeout(timer));

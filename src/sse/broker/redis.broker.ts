@@ -21,6 +21,7 @@ import type {
   PublishRequest,
   PublishResult,
 } from './broker.interface.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { newEpoch } from './epoch.util.js';
 import { backoff, boundedCall, noop, reasonOf, silentLogger, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
 import { clusterAuth, createRedisCluster, masterKeys, slotOwner } from './redis-cluster.util.js';
@@ -57,6 +58,8 @@ export interface RedisBrokerOptions {
    * server is Redis 7 or newer. A single server always uses plain pub/sub.
    */
   clusterPubSub?: 'auto' | 'sharded' | 'plain';
+  /** Connection state and errors of the command and subscriber connections; default: not counted. */
+  metrics?: Pick<SseMetrics, 'watchRedisConnections' | 'redisError'>;
 }
 
 const CONNECT_WAIT_MS = 5_000;
@@ -114,6 +117,7 @@ export class RedisBroker implements Broker, BrokerHealth {
       ready: () => this.subscriptions.reconcile(),
       moved: () => this.cluster?.refreshSlotsCache(),
       lost: () => this.cluster?.refreshSlotsCache(),
+      error: () => options.metrics?.redisError('subscriber'),
     };
     if (target.mode === 'single') {
       this.cmd = new Redis(target.url, { ...common, connectionName: `${name}:cmd` });
@@ -145,6 +149,8 @@ export class RedisBroker implements Broker, BrokerHealth {
     });
     this.scripts = defineScripts(this.cmd);
     this.watchCommands();
+    options.metrics?.watchRedisConnections('command', () => (this.cmd.status === 'ready' ? 1 : 0));
+    options.metrics?.watchRedisConnections('subscriber', () => [...this.subscribers.values()].filter((s) => s.ready).length);
   }
 
   /** Connects; waits up to 5 s, but never fails: ioredis keeps retrying. */
@@ -275,6 +281,7 @@ export class RedisBroker implements Broker, BrokerHealth {
     const conn = this.cmd;
     conn.on('error', (error: Error) => (this.lastError = error.message));
     conn.on('node error', (error: Error) => (this.lastError = error.message));
+    for (const name of ['error', 'node error']) conn.on(name, () => this.options.metrics?.redisError('command'));
     conn.on('ready', () => {
       up = true;
       this.logger.log((everReady ? redisReconnected : redisConnected)('command'));

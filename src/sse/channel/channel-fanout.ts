@@ -1,4 +1,5 @@
 import type { Broker, BrokerEvent, BrokerListener, BrokerSubscription } from '../broker/broker.interface.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { ChannelEvent, type StreamItem } from './channel-event.js';
 
 export type FanoutListener = (item: StreamItem) => void;
@@ -9,6 +10,8 @@ export interface ChannelFanoutOptions {
   /** Live events held while a gap is being filled; past it they are re-read from history. */
   maxPending: number;
   onError(message: string, error: unknown): void;
+  /** Counts each live event once here (frames delivered, lag), never per subscriber. */
+  metrics?: SseMetrics;
 }
 
 /**
@@ -103,6 +106,7 @@ export class ChannelFanout implements BrokerListener {
     if (this.position !== null && this.broker.compare(event.id, this.position) <= 0) return;
     this.position = event.id;
     this.emit({ kind: 'event', event: new ChannelEvent(this.channel, event) });
+    this.options.metrics?.delivered(this.channel, this.listeners.size, event.time);
   }
 
   private emit(item: StreamItem): void {
@@ -147,6 +151,7 @@ export class ChannelFanout implements BrokerListener {
         const from = fromOrigin ? page.origin : page.cursor;
         this.position = from;
         this.emit({ kind: 'reset', channel: this.channel, reason: page.reset, cursor: from });
+        this.options.metrics?.reset(page.reset, this.listeners.size);
         if (fromOrigin) continue;
         return;
       }

@@ -1,4 +1,5 @@
 import type { Broker } from '../broker/broker.interface.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { ChannelEvent, type StreamItem } from './channel-event.js';
 import type { ChannelFanout, FanoutListener } from './channel-fanout.js';
 
@@ -9,6 +10,8 @@ export interface ChannelReaderOptions {
   maxPages: number;
   /** Live events held during the replay; past it the reader fails and the client resumes. */
   maxPending: number;
+  /** Counts replayed events (per history page) and resets. */
+  metrics?: SseMetrics;
 }
 
 /**
@@ -63,10 +66,12 @@ export class ChannelReader {
       const page = await this.broker.history(this.channel, { after, limit: this.options.pageSize });
       if (page.reset) {
         this.send({ kind: 'reset', channel: this.channel, reason: page.reset, cursor: page.cursor });
+        this.options.metrics?.reset(page.reset, 1);
         return;
       }
       if (pages === 0) this.lastSent = after;
       for (const event of page.events) this.forward({ kind: 'event', event: new ChannelEvent(this.channel, event) });
+      this.options.metrics?.replayed(page.events.length);
       if (page.events.length < this.options.pageSize) return;
       after = page.events.at(-1)!.id;
     }

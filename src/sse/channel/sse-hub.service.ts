@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { Broker, type HistoryPage, type HistoryQuery } from '../broker/broker.interface.js';
 import { InvalidInputError, PayloadTooLargeError } from '../errors/index.js';
+import { countedPublish } from '../metrics/counted-publish.util.js';
+import { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import type {
   AnyOutgoingEvent,
   EventMap,
@@ -54,9 +56,11 @@ export class SseHub {
   constructor(
     @Inject(Broker) private readonly broker: Broker,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+    @Inject(SseMetrics) private readonly metrics: SseMetrics,
   ) {
     this.configuredLatest = channelMatcher(options.latestChannels);
     this.fanouts = new FanoutRegistry(broker, {
+      metrics,
       pageSize: PAGE_SIZE,
       maxPending: Math.max(options.historyLimit, PAGE_SIZE),
       onError: (message, error) => this.logger.warn(`${message}: ${describe(error)}`),
@@ -78,11 +82,11 @@ export class SseHub {
     assertChannelName(channel);
     if (message.event !== undefined) assertPublishableEventType(message.event);
     const data = this.serialize(message.data);
-    const result = await this.broker.publish(channel, {
+    const result = await countedPublish(this.metrics, channel, this.broker.publish(channel, {
       event: message.event,
       data,
       idempotencyKey: options.idempotencyKey,
-    });
+    }));
     return { id: result.id, channel, duplicate: result.duplicate };
   }
 
@@ -151,6 +155,7 @@ export class SseHub {
 
   private reader(channel: string, after: string | undefined, push: (item: StreamItem) => void, onFail: (reason: string) => void) {
     return new ChannelReader(channel, this.fanouts.get(channel), this.broker, after, push, {
+      metrics: this.metrics,
       pageSize: PAGE_SIZE,
       maxPages: Math.ceil((this.options.historyLimit * 2) / PAGE_SIZE) + 1,
       maxPending: Math.max(this.options.historyLimit, PAGE_SIZE),

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient } from '../broker/redis-client.util.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import type { ClusterPresence, InstancePresence } from './presence.interface.js';
 
 /**
@@ -19,7 +20,7 @@ export class RedisPresence implements ClusterPresence {
     this.reports = `${keyPrefix}{presence}:reports`;
   }
 
-  static connect(url: string, keyPrefix: string, timeoutMs: number): RedisPresence {
+  static connect(url: string, keyPrefix: string, timeoutMs: number, metrics?: Pick<SseMetrics, 'watchRedisConnections' | 'redisError'>): RedisPresence {
     const redis = createRedisClient(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -27,8 +28,9 @@ export class RedisPresence implements ClusterPresence {
       connectionName: 'sse-presence',
       retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
     });
-    // Errors surface on the commands; the connection keeps retrying on its own.
-    redis.on('error', () => undefined);
+    // Errors surface on the commands (and are counted); the connection keeps retrying on its own.
+    redis.on('error', () => metrics?.redisError('presence'));
+    metrics?.watchRedisConnections('presence', () => (redis.status === 'ready' ? 1 : 0));
     return new RedisPresence(redis, keyPrefix);
   }
 

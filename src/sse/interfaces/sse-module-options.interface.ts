@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.interface.js';
 import type { ResolvedHttpOptions, SseHttpOptions } from './sse-http-options.interface.js';
+import type { ResolvedSseMetricsOptions, SseMetricsOptions } from './sse-metrics-options.interface.js';
 
 /** Settings of `SseModule.forRoot` / `forRootAsync`; every one has a default. */
 export interface SseModuleOptions {
@@ -55,14 +56,22 @@ export interface SseModuleOptions {
    * factory runs; the factory's `http` supplies authorization and limits.
    */
   http?: SseHttpOptions;
+  /**
+   * Prometheus metrics with prom-client: `true` (a registry of the module's own, served from
+   * the `SSE_METRICS_REGISTRY` provider), or `{ registry, channels, defaultMetrics }`.
+   * Default off: nothing is counted.
+   */
+  metrics?: boolean | SseMetricsOptions;
 }
 
 /** The options with every default filled in. */
 export interface ResolvedSseOptions
-  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http'>> {
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'metrics'>> {
   readonly redis: string | undefined;
   readonly broker: Broker | undefined;
   readonly maxConnections: number | undefined;
   /** Undefined when the HTTP API is not mounted. */
   readonly http: ResolvedHttpOptions | undefined;
+  /** Undefined when metrics are off. */
+  readonly metrics: ResolvedSseMetricsOptions | undefined;
 }

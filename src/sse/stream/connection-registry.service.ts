@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { StreamRefusedError } from '../errors/index.js';
 import type { ResolvedSseOptions } from '../interfaces/index.js';
+import { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { connectionLimit, draining } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { encodeComment } from '../wire/event-stream.encoder.js';
@@ -24,12 +25,15 @@ export interface ConnectionStats {
 export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('SseConnections');
   private readonly connections = new Set<SseConnection>();
-  private readonly closedBy: Record<CloseReason, number> = { client: 0, 'slow-consumer': 0, server: 0, error: 0, rebalanced: 0 };
+  private readonly closedBy: Record<CloseReason, number> = { client: 0, 'slow-consumer': 0, rebalanced: 0, drained: 0, 'token-expired': 0, error: 0 };
   private opened = 0;
   private draining = false;
   private heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(@Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions) {}
+  constructor(
+    @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+    @Inject(SseMetrics) private readonly metrics: SseMetrics,
+  ) {}
 
   /** Throws `StreamRefusedError` when this instance takes no new stream. */
   admit(): void {
@@ -43,9 +47,11 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
   add(connection: SseConnection): void {
     this.connections.add(connection);
     this.opened++;
+    this.metrics.streamOpened();
     connection.onClose((reason, detail) => {
       this.connections.delete(connection);
       this.closedBy[reason]++;
+      this.metrics.streamClosed(reason);
       if (reason === 'slow-consumer') this.logger.warn(`closed a slow consumer: ${detail}`);
     });
     this.heartbeat ??= this.startHeartbeat();
@@ -78,7 +84,7 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
     this.draining = true;
     const spread = this.options.drainMs;
     for (const connection of [...this.connections]) {
-      connection.end('server', 'shutting down', Math.floor(Math.random() * spread));
+      connection.end('drained', 'shutting down', Math.floor(Math.random() * spread));
     }
   }
 

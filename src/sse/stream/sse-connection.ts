@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeRetry } from '../wire/event-stream.encoder.js';
+import { closeReasonOf } from './close-reason.util.js';
 
 export interface SseConnectionOptions {
   readonly retryMs: number;
@@ -14,7 +15,12 @@ export const EVENT_STREAM_HEADERS = {
   'X-Accel-Buffering': 'no',
 } as const;
 
-export type CloseReason = 'client' | 'slow-consumer' | 'server' | 'error' | 'rebalanced';
+/**
+ * Why a stream closed: the client left, it fell too far behind, the rebalancer moved it, the
+ * instance drained (shutdown), its token expired, or it could not go on (the broker failed
+ * at its start, or its replay passed its bound).
+ */
+export type CloseReason = 'client' | 'slow-consumer' | 'rebalanced' | 'drained' | 'token-expired' | 'error';
 
 /**
  * One open event stream on an HTTP response. It writes shared frame bytes as they come
@@ -33,7 +39,7 @@ export class SseConnection {
     readonly response: ServerResponse,
     private readonly options: SseConnectionOptions,
   ) {
-    response.once('close', () => this.finish('client'));
+    response.once('close', () => this.finish(closeReasonOf(response)));
   }
 
   get isClosed(): boolean {

@@ -61,7 +61,7 @@ export class SseResponder {
     const sink = mode === 'single' ? singleChannelSink(emit) : multiChannelSink(emit);
     const handle = this.hub.open(channels, lastEventId, sink, (reason) => {
       this.logger.warn(`ending a stream of ${channels.join(', ')}: ${reason}`);
-      connection.end('server', reason);
+      connection.end('error', reason);
     });
     connection.onClose(() => handle.close());
     if (connection.isClosed) return handle.close();
