@@ -74,7 +74,7 @@ describe('GET /health/live and /health/ready', () => {
         status: 'ok',
         instance: gateway.instanceId,
         broker: { kind: 'memory', up: true },
-        connections: { open: 0, opened: 0, closed: { client: 0, 'slow-consumer': 0, server: 0, error: 0, rebalanced: 0 }, draining: false },
+        connections: { open: 0, opened: 0, closed: { client: 0, 'slow-consumer': 0, rebalanced: 0, drained: 0, 'token-expired': 0, error: 0 }, draining: false },
       });
     });
 
