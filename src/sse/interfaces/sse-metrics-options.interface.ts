@@ -5,6 +5,8 @@ export interface SseMetricsOptions {
   /**
    * The prom-client registry the series go in. Default: a registry of the module's own, which
    * the application serves from the `SSE_METRICS_REGISTRY` provider (the gateway at `GET /metrics`).
+   * One registry holds the series of one module: prom-client refuses a name twice, so a second
+   * module on the same registry fails at start.
    */
   registry?: Registry;
   /**
