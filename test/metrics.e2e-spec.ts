@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
-import { eventually } from './support/ports.js';
+import { eventually, sleep } from './support/ports.js';
 import { Exposition, scrape } from './support/prometheus-text.js';
 import { startRedis, type RedisServer } from './support/redis-server.js';
 import { openStream, post, request, type TestStream } from './support/sse-client.js';
@@ -115,6 +115,11 @@ describe('GET /metrics', () => {
       SSE_REBALANCE_RATIO: '0',
     });
     const base = gateway.url;
+    // On a timeout, say what the gateway counted and logged.
+    const waitFor = (check: () => Promise<boolean>, what: string, timeoutMs = 5000) =>
+      eventually(check, timeoutMs, what).catch(async (error: Error) => {
+        throw new Error(`${error.message}\n/health: ${(await request('GET', `${base}/health`)).text}\n${gateway.output().slice(-3000)}`);
+      });
     const publish = (channel: string, data: unknown, key?: string) =>
       post(`${base}/channels/${channel}/events`, { data }, key ? { 'idempotency-key': key } : {});
 
@@ -127,7 +132,7 @@ describe('GET /metrics', () => {
     expect(closedByReason(zero)).toEqual({ client: 0, 'slow-consumer': 0, rebalanced: 0, drained: 0, 'token-expired': 0, error: 0 });
     expect(zero.value('sse_redis_connections', { role: 'command' })).toBe(1);
     expect(zero.value('sse_redis_connections', { role: 'subscriber' })).toBe(1);
-    await eventually(async () => (await metricsOf(gateway)).value('sse_redis_connections', { role: 'presence' }) === 1, 5000, 'presence connected');
+    await waitFor(async () => (await metricsOf(gateway)).value('sse_redis_connections', { role: 'presence' }) === 1, 'presence connected');
     // Node's default metrics come with them, in the same registry.
     expect(zero.familyOf('process_cpu_user_seconds_total').type).toBe('counter');
     expect(zero.familyOf('nodejs_heap_size_used_bytes').type).toBe('gauge');
@@ -182,7 +187,7 @@ describe('GET /metrics', () => {
     expect(reset).toMatchObject({ type: 'reset' });
     expect(JSON.parse(reset!.data)).toMatchObject({ reason: 'trimmed' });
     for (const stream of [resumed, lost, trimmed]) stream.close();
-    await eventually(async () => (await metricsOf(gateway)).value('sse_streams_closed_total', { reason: 'client' }) === 3, 5000, 'three closed by the client');
+    await waitFor(async () => (await metricsOf(gateway)).value('sse_streams_closed_total', { reason: 'client' }) === 3, 'three closed by the client');
 
     // Redis hangs: a publish is refused with 503, and a stream that cannot start ends as an error.
     redis.pause();
@@ -193,10 +198,17 @@ describe('GET /metrics', () => {
     } finally {
       redis.resume();
     }
+    // A health check PING that timed out during the pause reconnects its connection a moment
+    // later: wait past that, until every connection is ready, before opening the next stream.
+    await sleep(1000);
+    await waitFor(async () => {
+      const now = await metricsOf(gateway);
+      return ['command', 'subscriber', 'presence'].every((role) => now.value('sse_redis_connections', { role }) === 1);
+    }, 'every Redis connection ready again after the pause', 10_000);
 
     // A client that stops reading is cut once its unsent bytes pass SSE_MAX_BUFFER_BYTES.
     sockets.push(await stalledClient(gateway.port, '/channels/firehose/events'));
-    await eventually(async () => (await metricsOf(gateway)).value('sse_streams_open') === 5, 5000, 'stalled client subscribed');
+    await waitFor(async () => (await metricsOf(gateway)).value('sse_streams_open') === 5, 'stalled client subscribed');
     const payload = 'x'.repeat(60_000);
     let firehose = 0;
     const slowCut = async () => (await request('GET', `${base}/health`)).body.connections.closed['slow-consumer'] === 1;
@@ -209,7 +221,7 @@ describe('GET /metrics', () => {
 
     // One of the first streams leaves.
     orders[0]!.close();
-    await eventually(async () => (await metricsOf(gateway)).value('sse_streams_closed_total', { reason: 'client' }) === 4, 5000, 'fourth closed by the client');
+    await waitFor(async () => (await metricsOf(gateway)).value('sse_streams_closed_total', { reason: 'client' }) === 4, 'fourth closed by the client');
 
     metrics = await metricsOf(gateway);
     // Streams: 4 + 3 (replay, resets) + 1 (failed start) + 1 (stalled) opened; 3 still open.
@@ -237,10 +249,6 @@ describe('GET /metrics', () => {
     expect(firehoseFrames).toBeLessThan(firehose);
     expect(metrics.value('sse_delivery_lag_seconds_count', { channel: 'firehose' })).toBeGreaterThanOrEqual(firehoseFrames);
     expect(metrics.value('sse_rebalance_shed_streams_total')).toBe(0);
-    await eventually(async () => {
-      const now = await metricsOf(gateway);
-      return ['command', 'subscriber', 'presence'].every((role) => now.value('sse_redis_connections', { role }) === 1);
-    }, 10_000, 'every Redis connection ready again after the pause');
 
     // SIGTERM: the three open streams are drained; a scrape already in flight still answers.
     const inFlight = await holdRequest(gateway.port, '/metrics');
