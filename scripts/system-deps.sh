@@ -19,6 +19,15 @@ for cmd in "${!packages[@]}"; do
   # nginx and haproxy live in /usr/sbin, which a non-root PATH may lack.
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${packages[$cmd]}")
 done
+# Python module (imported by Debian's /usr/bin/python3) -> Debian package
+declare -A python_modules=(
+  # the Prometheus text format parser of the official client (test/support/prometheus-text.ts)
+  [prometheus_client]=python3-prometheus-client
+)
+for module in "${!python_modules[@]}"; do
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${python_modules[$module]}")
+done
+
 ((${#missing[@]} == 0)) && exit 0
 
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

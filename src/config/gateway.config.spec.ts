@@ -71,6 +71,22 @@ describe('loadGatewayConfig', () => {
     ]);
   });
 
+  it('turns metrics on by default, with the channel allow-list of SSE_METRICS_CHANNELS, and off with SSE_METRICS=false', () => {
+    expect(loadGatewayConfig({}).sse.metrics).toEqual({ channels: [] });
+    expect(loadGatewayConfig({ SSE_METRICS_CHANNELS: 'orders.*, status' }).sse.metrics).toEqual({ channels: ['orders.*', 'status'] });
+    expect(loadGatewayConfig({ SSE_METRICS: 'false', SSE_METRICS_CHANNELS: 'orders.*' }).sse.metrics).toBe(false);
+    let error: unknown;
+    try {
+      loadGatewayConfig({ SSE_METRICS: 'maybe', SSE_METRICS_CHANNELS: 'orders.**.eu' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'SSE_METRICS="maybe" must be true or false',
+      'SSE_METRICS_CHANNELS has pattern "orders.**.eu": ** may only be the last segment',
+    ]);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadGatewayConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({ sse: { redis: undefined }, port: 3000 });
   });

@@ -43,6 +43,7 @@ const ENV_OF_OPTION: Readonly<Record<string, string>> = {
   'http.limits.maxConnectionsPerIp': 'SSE_MAX_CONNECTIONS_PER_IP',
   'http.limits.publishRateLimit': 'SSE_PUBLISH_RATE_LIMIT',
   'http.limits.publishRateWindowMs': 'SSE_PUBLISH_RATE_WINDOW_MS',
+  'metrics.channels': 'SSE_METRICS_CHANNELS',
 };
 
 /** The environment variable of a module option (the option's own path when it has none). */
@@ -72,6 +73,8 @@ export function readSseOptions(read: EnvReader): SseModuleOptions {
     rebalanceRatio: read.optionalDecimal('SSE_REBALANCE_RATIO', 1, 100, true),
     rebalanceRate: read.optionalInteger('SSE_REBALANCE_RATE', 1, 10_000),
     presenceIntervalMs: read.optionalInteger('SSE_PRESENCE_INTERVAL_MS', 100, 60_000),
+    // On by default: the gateway serves them at GET /metrics (README: Observability / Metrics).
+    metrics: read.boolean('SSE_METRICS', true) && { channels: read.list('SSE_METRICS_CHANNELS') },
     http: {
       jwt: readJwtOptions(read),
       limits: {

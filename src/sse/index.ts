@@ -29,5 +29,10 @@ export { AuthUnavailableError } from './auth/auth-unavailable.error.js';
 /** The broker seam: bring your own transport (`forRoot({ broker })`). */
 export { Broker, type BrokerEvent, type BrokerListener, type BrokerSubscription, type HistoryPage, type HistoryQuery, type PublishRequest, type PublishResult } from './broker/broker.interface.js';
 
+/** The metrics seam (`forRoot({ metrics })`): what is counted, and the prom-client registry to serve at `GET /metrics`. */
+export { SseMetrics, type PublishOutcome, type RedisRole, type MessageRejectReason } from './metrics/sse-metrics.interface.js';
+export type { SseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
+export { SSE_METRICS_REGISTRY } from './sse.tokens.js';
+
 /** Errors the module throws on purpose, each with the HTTP status it stands for. */
 export { SseError, InvalidInputError, PayloadTooLargeError, BrokerUnavailableError, StreamRefusedError, InvalidSseOptionsError } from './errors/index.js';

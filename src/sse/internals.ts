@@ -35,6 +35,11 @@ export { EVENT_STREAM_HEADERS } from './stream/event-stream-headers.js';
 export { setStreamExpiry } from './stream/stream-expiry.js';
 export { encodeEvent, encodeComment, encodeRetry } from './wire/event-stream.encoder.js';
 
+/** Metrics: the prom-client implementation and the one that counts nothing. */
+export { PrometheusSseMetrics, OTHER_CHANNEL } from './metrics/prometheus.metrics.js';
+export { NOOP_SSE_METRICS } from './metrics/noop.metrics.js';
+export type { ResolvedSseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
+
 /** Cluster: presence, the even spread of streams. */
 export { Rebalancer } from './cluster/rebalancer.service.js';
 export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';

@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import { resolveJwtOptions } from './auth/jwt-options.util.js';
 import { OptionProblems } from './errors/invalid-options.error.js';
 import type { ResolvedClientLimits, ResolvedHttpOptions, SseHttpOptions } from './interfaces/sse-http-options.interface.js';
+import type { ResolvedSseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { SSE_DEFAULTS } from './sse.constants.js';
 import { parseChannelPattern } from './utils/channel-pattern.util.js';
@@ -58,6 +59,7 @@ function resolveInto(options: SseModuleOptions, problems: OptionProblems): Resol
     sentinelPassword: options.sentinelPassword,
     minReplicasAck: options.minReplicasAck ?? SSE_DEFAULTS.minReplicasAck,
     ackTimeoutMs: options.ackTimeoutMs ?? SSE_DEFAULTS.ackTimeoutMs,
+    metrics: resolveMetricsOptions(options.metrics),
   };
   if (!(resolved.rebalanceRatio === 0 || resolved.rebalanceRatio >= 1)) {
     problems.add('rebalanceRatio', `must be 0 (off) or at least 1, got ${resolved.rebalanceRatio}`);
@@ -83,7 +85,17 @@ function resolveInto(options: SseModuleOptions, problems: OptionProblems): Resol
     const problem = parseChannelPattern(pattern).problem;
     if (problem) problems.add('latestChannels', `has ${problem}`);
   }
+  for (const pattern of resolved.metrics?.channels ?? []) {
+    const problem = parseChannelPattern(pattern).problem;
+    if (problem) problems.add('metrics.channels', `has ${problem}`);
+  }
   return resolved;
+}
+
+function resolveMetricsOptions(metrics: SseModuleOptions['metrics']): ResolvedSseMetricsOptions | undefined {
+  if (!metrics) return undefined;
+  const given = metrics === true ? {} : metrics;
+  return { registry: given.registry, channels: [...(given.channels ?? [])], defaultMetrics: given.defaultMetrics ?? true };
 }
 
 function resolveHttpOptions(options: SseHttpOptions, problems: OptionProblems): ResolvedHttpOptions {

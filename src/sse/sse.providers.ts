@@ -5,6 +5,8 @@ import { MemoryBroker } from './broker/memory.broker.js';
 import { RedisBroker } from './broker/redis.broker.js';
 import { SseHub } from './channel/sse-hub.service.js';
 import { MemoryPresence } from './cluster/memory.presence.js';
+import { METRICS_PROVIDERS } from './metrics/metrics.providers.js';
+import { SseMetrics } from './metrics/sse-metrics.interface.js';
 import { ClusterPresence } from './cluster/presence.interface.js';
 import { Rebalancer } from './cluster/rebalancer.service.js';
 import { RedisPresence } from './cluster/redis.presence.js';
@@ -17,7 +19,7 @@ import type { SseHttpOptions } from './interfaces/sse-http-options.interface.js'
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { MODULE_OPTIONS_TOKEN } from './sse.module-definition.js';
 import { redisConnectionSettings, resolveSseOptions } from './sse.options.js';
-import { SSE_HTTP_MOUNT, SSE_OPTIONS } from './sse.tokens.js';
+import { SSE_HTTP_MOUNT, SSE_METRICS_REGISTRY, SSE_OPTIONS } from './sse.tokens.js';
 
 /** The broker this module made, with the shutdown hook that closes it. */
 class OwnedBroker implements OnApplicationShutdown {
@@ -31,7 +33,7 @@ class OwnedBroker implements OnApplicationShutdown {
 const OWNED_BROKER = Symbol('OWNED_BROKER');
 
 /** Makes the broker the options ask for: Redis when a URL is set, else in memory. */
-export async function createBroker(options: ResolvedSseOptions): Promise<Broker> {
+export async function createBroker(options: ResolvedSseOptions, metrics?: SseMetrics): Promise<Broker> {
   if (!options.redis) return new MemoryBroker({ historyLimit: options.historyLimit });
   const logger = new Logger('RedisBroker');
   const broker = new RedisBroker({
@@ -43,6 +45,7 @@ export async function createBroker(options: ResolvedSseOptions): Promise<Broker>
     minReplicasAck: options.minReplicasAck,
     ackTimeoutMs: options.ackTimeoutMs,
     logger,
+    metrics,
   });
   await broker.connect();
   return broker;
@@ -60,9 +63,9 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   },
   {
     provide: OWNED_BROKER,
-    useFactory: async (options: ResolvedSseOptions) =>
-      new OwnedBroker(options.broker ?? (await createBroker(options))),
-    inject: [SSE_OPTIONS],
+    useFactory: async (options: ResolvedSseOptions, metrics: SseMetrics) =>
+      new OwnedBroker(options.broker ?? (await createBroker(options, metrics))),
+    inject: [SSE_OPTIONS, SseMetrics],
   },
   {
     provide: Broker,
@@ -71,12 +74,13 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   },
   {
     provide: ClusterPresence,
-    useFactory: (options: ResolvedSseOptions): ClusterPresence =>
+    useFactory: (options: ResolvedSseOptions, metrics: SseMetrics): ClusterPresence =>
       options.redis
-        ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs, redisConnectionSettings(options))
+        ? RedisPresence.connect(options.redis, options.keyPrefix, options.publishTimeoutMs, redisConnectionSettings(options), metrics)
         : new MemoryPresence(),
-    inject: [SSE_OPTIONS],
+    inject: [SSE_OPTIONS, SseMetrics],
   },
+  ...METRICS_PROVIDERS,
   SseHub,
   ConnectionRegistry,
   SseStreamWriter,
@@ -86,4 +90,4 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   Rebalancer,
 ];
 
-export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseStreamWriter, Rebalancer];
+export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseStreamWriter, Rebalancer, SseMetrics, SSE_METRICS_REGISTRY];

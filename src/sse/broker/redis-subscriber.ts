@@ -11,6 +11,8 @@ export interface RedisSubscriberHooks {
   moved(link: RedisSubscriber): void;
   /** The connection closed (or a reconnect attempt failed): its node may have failed over. */
   lost(link: RedisSubscriber): void;
+  /** The connection reported an error (a failed connect, a dropped socket). */
+  error(link: RedisSubscriber): void;
 }
 
 export interface RedisSubscriberOptions {
@@ -152,6 +154,7 @@ export class RedisSubscriber {
   private watch(): void {
     const { logger, role, hooks } = this.options;
     this.conn.on('error', (error: Error) => (this.lastError = error.message));
+    this.conn.on('error', () => hooks.error(this));
     this.conn.on('ready', () => {
       this.up = true;
       this.fresh = false;

@@ -23,6 +23,7 @@ import type {
   PublishRequest,
   PublishResult,
 } from './broker.interface.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { newEpoch } from './epoch.util.js';
 import { backoff, boundedCall, noop, reasonOf, silentLogger, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
 import { createRedisConnection, type RedisConnectionSettings } from './redis-client.util.js';
@@ -72,6 +73,8 @@ export interface RedisBrokerOptions {
    * server is Redis 7 or newer. A single server always uses plain pub/sub.
    */
   clusterPubSub?: 'auto' | 'sharded' | 'plain';
+  /** Connection state and errors of the command and subscriber connections; default: not counted. */
+  metrics?: Pick<SseMetrics, 'watchRedisConnections' | 'redisError'>;
 }
 
 const CONNECT_WAIT_MS = 5_000;
@@ -135,6 +138,7 @@ export class RedisBroker implements Broker, BrokerHealth {
       ready: () => this.subscriptions.reconcile(),
       moved: () => this.cluster?.refreshSlotsCache(),
       lost: () => this.cluster?.refreshSlotsCache(),
+      error: () => options.metrics?.redisError('subscriber'),
     };
     if (target.mode !== 'cluster') {
       // One server, or the master the Sentinels name (asked again on every reconnect).
@@ -175,6 +179,8 @@ export class RedisBroker implements Broker, BrokerHealth {
       this.acks = { conn, scripts: defineScripts(conn), replicas: new ReplicaAcks(conn, minReplicas, ackTimeoutMs, `${this.prefix}replica-ack`) };
       this.watchCommands(conn, 'acknowledged publish');
     }
+    options.metrics?.watchRedisConnections('command', () => (this.cmd.status === 'ready' ? 1 : 0));
+    options.metrics?.watchRedisConnections('subscriber', () => [...this.subscribers.values()].filter((s) => s.ready).length);
   }
 
   /** Connects; waits up to 5 s, but never fails: ioredis keeps retrying. */
@@ -309,6 +315,7 @@ export class RedisBroker implements Broker, BrokerHealth {
     };
     conn.on('error', onError);
     conn.on('node error', onError);
+    for (const name of ['error', 'node error']) conn.on(name, () => this.options.metrics?.redisError('command'));
     conn.on('ready', () => {
       up = true;
       this.logger.log((everReady ? redisReconnected : redisConnected)(role));

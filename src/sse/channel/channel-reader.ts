@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.interface.js';
 import { StreamPosition } from '../position/stream-position.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { ChannelEvent, type StreamItem } from './channel-event.js';
 import type { ChannelFanout, FanoutListener } from './channel-fanout.js';
 import type { ReaderSink, StreamHandle } from './stream-sink.js';
@@ -11,6 +12,8 @@ export interface ChannelReaderOptions {
   maxReplay: number;
   /** Live events held during the replay; past it they are read from history instead. */
   maxPending: number;
+  /** Counts replayed events (per history page) and resets. */
+  metrics?: Pick<SseMetrics, 'replayed' | 'reset'>;
 }
 
 /**
@@ -56,6 +59,7 @@ export class ChannelReader implements FanoutListener, StreamHandle {
       if (this.from === 'invalid') {
         const { head } = await this.broker.history(this.channel, { limit: 0 });
         this.send({ kind: 'reset', channel: this.channel, reason: 'unknown', position: head });
+        this.options.metrics?.reset('unknown', 1);
       } else {
         await this.replay(this.from);
       }
@@ -103,12 +107,15 @@ export class ChannelReader implements FanoutListener, StreamHandle {
           restarted = true;
           from = StreamPosition.start(page.head.epoch);
           this.send({ kind: 'reset', channel: this.channel, reason: 'unknown', position: from });
+          this.options.metrics?.reset('unknown', 1);
           continue;
         }
         this.send({ kind: 'reset', channel: this.channel, reason: page.reset, position: page.head });
+        this.options.metrics?.reset(page.reset, 1);
         return;
       }
       for (const event of page.events) this.forward({ kind: 'event', event: new ChannelEvent(this.channel, event) });
+      this.options.metrics?.replayed(page.events.length);
       sent += page.events.length;
       if (page.events.length === this.options.pageSize) {
         from = page.events.at(-1)!.position;

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { Broker, type HistoryPage, type HistoryQuery } from '../broker/broker.interface.js';
 import { InvalidInputError, PayloadTooLargeError } from '../errors/index.js';
+import { countedPublish } from '../metrics/counted-publish.util.js';
+import { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import type {
   AnyOutgoingEvent,
   EventMap,
@@ -51,10 +53,12 @@ export class SseHub {
     @Inject(Broker) private readonly broker: Broker,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
     @Inject(StreamFactory) private readonly streams: StreamFactory,
+    @Inject(SseMetrics) private readonly metrics: SseMetrics,
   ) {
     this.configuredLatest = channelMatcher(options.latestChannels);
     const maxPending = Math.max(options.historyLimit, GAP_PAGE_SIZE);
     this.fanouts = new FanoutRegistry(broker, {
+      metrics,
       pageSize: GAP_PAGE_SIZE,
       maxPending,
       onError: (message, error) => this.logger.warn(`${message}: ${describe(error)}`),
@@ -64,6 +68,7 @@ export class SseHub {
       pageSize: Math.max(1, Math.min(GAP_PAGE_SIZE, Math.floor(options.maxBufferBytes / 2 / (options.maxEventBytes + FRAME_OVERHEAD_BYTES)))),
       maxReplay: options.historyLimit * 2,
       maxPending,
+      metrics,
     };
   }
 
@@ -78,11 +83,11 @@ export class SseHub {
     assertChannelName(channel);
     if (message.event !== undefined) assertPublishableEventType(message.event);
     const data = this.serialize(message.data);
-    const result = await this.broker.publish(channel, {
+    const result = await countedPublish(this.metrics, channel, this.broker.publish(channel, {
       event: message.event,
       data,
       idempotencyKey: options.idempotencyKey,
-    });
+    }));
     return { id: result.position.toString(), channel, duplicate: result.duplicate };
   }
 

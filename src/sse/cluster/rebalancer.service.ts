@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionRegistry } from '../stream/connection-registry.service.js';
 import type { ResolvedSseOptions } from '../interfaces/index.js';
+import { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { ClusterPresence, type InstancePresence } from './presence.interface.js';
 import { planRebalance } from './rebalance-plan.js';
@@ -28,6 +29,7 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(ClusterPresence) private readonly presence: ClusterPresence,
     private readonly registry: ConnectionRegistry,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+    @Inject(SseMetrics) private readonly metrics: SseMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -75,7 +77,9 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
     }
     this.shedding = plan.shedding;
     if (plan.shed > 0) {
-      this.shedTotal += this.registry.shed(plan.shed, MOVE_RETRY_MIN_MS, MOVE_RETRY_SPREAD_MS);
+      const shed = this.registry.shed(plan.shed, MOVE_RETRY_MIN_MS, MOVE_RETRY_SPREAD_MS);
+      this.shedTotal += shed;
+      this.metrics.streamsShed(shed);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient, type RedisConnectionSettings } from '../broker/redis-client.util.js';
+import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import type { ClusterPresence, InstancePresence } from './presence.interface.js';
 
 /**
@@ -19,8 +20,14 @@ export class RedisPresence implements ClusterPresence {
     this.reports = `${keyPrefix}{presence}:reports`;
   }
 
-  /** `settings`: TLS material and Sentinel credentials, as the broker gets them. */
-  static connect(url: string, keyPrefix: string, timeoutMs: number, settings: RedisConnectionSettings = {}): RedisPresence {
+  /** `settings`: TLS material and Sentinel credentials, as the broker gets them; `metrics` counts its errors and state. */
+  static connect(
+    url: string,
+    keyPrefix: string,
+    timeoutMs: number,
+    settings: RedisConnectionSettings = {},
+    metrics?: Pick<SseMetrics, 'watchRedisConnections' | 'redisError'>,
+  ): RedisPresence {
     const redis = createRedisClient(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -28,8 +35,9 @@ export class RedisPresence implements ClusterPresence {
       connectionName: 'sse-presence',
       retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
     }, settings);
-    // Errors surface on the commands; the connection keeps retrying on its own.
-    redis.on('error', () => undefined);
+    // Errors surface on the commands (and are counted); the connection keeps retrying on its own.
+    redis.on('error', () => metrics?.redisError('presence'));
+    metrics?.watchRedisConnections('presence', () => (redis.status === 'ready' ? 1 : 0));
     return new RedisPresence(redis, keyPrefix);
   }
 

@@ -1,6 +1,7 @@
 import type { Broker } from '../broker/broker.interface.js';
 import type { ResolvedHttpOptions, SseHttpOptions } from './sse-http-options.interface.js';
 import type { RedisTlsOptions } from '../broker/redis-tls.util.js';
+import type { ResolvedSseMetricsOptions, SseMetricsOptions } from './sse-metrics-options.interface.js';
 
 /** Settings of `SseModule.forRoot` / `forRootAsync`; every one has a default. */
 export interface SseModuleOptions {
@@ -77,11 +78,17 @@ export interface SseModuleOptions {
    * factory runs; the factory's `http` supplies authorization and limits.
    */
   http?: SseHttpOptions;
+  /**
+   * Prometheus metrics with prom-client: `true` (a registry of the module's own, served from
+   * the `SSE_METRICS_REGISTRY` provider), or `{ registry, channels, defaultMetrics }`.
+   * Default off: nothing is counted.
+   */
+  metrics?: boolean | SseMetricsOptions;
 }
 
 /** The options with every default filled in. */
 export interface ResolvedSseOptions
-  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'redisTls' | 'sentinelUsername' | 'sentinelPassword'>> {
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'metrics' | 'redisTls' | 'sentinelUsername' | 'sentinelPassword'>> {
   readonly redis: string | undefined;
   readonly redisTls: RedisTlsOptions | undefined;
   readonly sentinelUsername: string | undefined;
@@ -90,4 +97,6 @@ export interface ResolvedSseOptions
   readonly maxConnections: number | undefined;
   /** Undefined when the HTTP API is not mounted. */
   readonly http: ResolvedHttpOptions | undefined;
+  /** Undefined when metrics are off. */
+  readonly metrics: ResolvedSseMetricsOptions | undefined;
 }

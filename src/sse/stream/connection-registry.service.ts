@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { StreamRefusedError } from '../errors/index.js';
 import type { ResolvedSseOptions } from '../interfaces/index.js';
+import { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { connectionLimit, draining } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
 import { encodeComment } from '../wire/event-stream.encoder.js';
@@ -30,7 +31,10 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
   private draining = false;
   private heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(@Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions) {}
+  constructor(
+    @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+    @Inject(SseMetrics) private readonly metrics: SseMetrics,
+  ) {}
 
   /** Throws `StreamRefusedError` when this instance takes no new stream. */
   admit(): void {
@@ -44,9 +48,11 @@ export class ConnectionRegistry implements BeforeApplicationShutdown, OnApplicat
   add(connection: SseConnection): void {
     this.connections.add(connection);
     this.opened++;
+    this.metrics.streamOpened();
     connection.onClose((reason, detail) => {
       this.connections.delete(connection);
       this.closedBy[reason]++;
+      this.metrics.streamClosed(reason);
       if (reason === 'slow-consumer') this.logger.warn(`closed a slow consumer: ${detail}`);
     });
     this.heartbeat ??= this.startHeartbeat();
