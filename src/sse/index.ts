@@ -25,5 +25,8 @@ export { ForbiddenError } from './auth/forbidden.error.js';
 /** The broker seam: bring your own transport (`forRoot({ broker })`). */
 export { Broker, type BrokerEvent, type BrokerListener, type BrokerSubscription, type HistoryPage, type HistoryQuery, type PublishRequest, type PublishResult } from './broker/broker.interface.js';
 
+/** The HTTP API in a host application's OpenAPI document: `addSseOpenApi(new DocumentBuilder())` adds the security schemes and tags its operations refer to. */
+export { addSseOpenApi, SSE_SECURITY } from './http/openapi/sse-openapi.js';
+
 /** Errors the module throws on purpose, each with the HTTP status it stands for. */
 export { SseError, InvalidInputError, PayloadTooLargeError, BrokerUnavailableError, StreamRefusedError, InvalidSseOptionsError } from './errors/index.js';

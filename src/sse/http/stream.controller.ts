@@ -7,6 +7,8 @@ import { ChannelAccess, channelUrlAnswer, wantsEventStream } from './channel-acc
 import { historyJson } from './history-response.js';
 import { SseHttpErrorFilter } from './http-error.filter.js';
 import { notAcceptable } from './http.messages.js';
+import { ApiAllowAnswer } from './openapi/shared-api.decorator.js';
+import { ApiChannelEvents, ApiChannelsEvents, ApiStreamRoutes } from './openapi/stream-api.decorator.js';
 import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.js';
 
 /**
@@ -16,6 +18,7 @@ import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.
  */
 @Controller()
 @UseFilters(SseHttpErrorFilter)
+@ApiStreamRoutes()
 export class StreamController {
   constructor(
     private readonly hub: SseHub,
@@ -23,6 +26,7 @@ export class StreamController {
   ) {}
 
   @Get('channels/:channel/events')
+  @ApiChannelEvents()
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => [String((request as Request).params.channel)],
@@ -36,6 +40,7 @@ export class StreamController {
   }
 
   @Get('events')
+  @ApiChannelsEvents()
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => parseChannelList(request.query?.channel),
@@ -50,11 +55,13 @@ export class StreamController {
   @Options('channels/:channel/events')
   @HttpCode(204)
   @Header('Allow', 'GET, HEAD, POST, OPTIONS')
+  @ApiAllowAnswer('channelEventsOptions', 'GET, HEAD, POST, OPTIONS')
   channelOptions(): void {}
 
   @Options('events')
   @HttpCode(204)
   @Header('Allow', 'GET, HEAD, OPTIONS')
+  @ApiAllowAnswer('channelsEventsOptions', 'GET, HEAD, OPTIONS')
   channelsOptions(): void {}
 
   private async history(channel: string, request: Request, response: Response): Promise<void> {
