@@ -6,7 +6,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { IncomingHttpHeaders } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -172,7 +172,8 @@ describe('the API document of the built gateway (GET /openapi.json, GET /docs)',
 
   it('is valid OpenAPI 3.1: the official schema, JSON Schema 2020-12 schemas, no 3.0 `nullable`, every reference resolved', async () => {
     await expectValidOpenApi31(document);
-    expect(document.info).toMatchObject({ title: 'nest-sse-gateway', version: '0.1.0' });
+    const { version } = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { version: string };
+    expect(document.info).toMatchObject({ title: 'nest-sse-gateway', version });
     expect(document.info.description).toContain('Authorization is off on this instance');
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['sse-bearer', 'sse-token-cookie', 'sse-token-query']);
     expect(document.components.securitySchemes['sse-token-query']).toMatchObject({ type: 'apiKey', in: 'query', name: 'token' });
