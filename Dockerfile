@@ -24,8 +24,11 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No install script runs: none of the production dependencies needs one.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# No install script runs: none of the production dependencies needs one. --omit=optional
+# too: npm keeps a dev dependency that a production one names as an optional peer
+# (typescript, for @nestjs/swagger's build plugin), and no production dependency has
+# optional dependencies of its own.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The image's unprivileged "node" user, by number so Kubernetes' runAsNonRoot can check it.
 # The files above stay root's: the process cannot change its own code.

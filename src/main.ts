@@ -8,6 +8,7 @@ import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gat
 import { fallbackLogSettings } from './config/logging.config.js';
 import { redactUrl } from './config/redact-url.util.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
+import { setupGatewayDocs } from './gateway/docs/gateway-docs.js';
 import { createGatewayLogger } from './gateway/logging/create-gateway-logger.js';
 import { logFailure } from './gateway/logging/log-failure.util.js';
 import { shutdownFailed, startFailed } from './gateway/logging/logging.messages.js';
@@ -36,6 +37,7 @@ async function bootstrap(): Promise<void> {
     logger: createGatewayLogger(config),
   });
   configureGatewayApp(app, config);
+  setupGatewayDocs(app, config);
 
   let stopping = false;
   const stop = (signal: string) => {

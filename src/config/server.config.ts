@@ -16,6 +16,8 @@ export interface ServerConfig {
   readonly idleTimeoutMs: number;
   /** One log line per request (method, redacted URL, status, client address). */
   readonly accessLog: boolean;
+  /** The OpenAPI document at `/openapi.json` and Swagger UI at `/docs` (`SSE_DOCS`, default on). */
+  readonly docs: boolean;
 }
 
 /** Reads the server settings; problems go to `read.problems` with the others. */
@@ -28,6 +30,7 @@ export function readServerConfig(read: EnvReader): ServerConfig {
     keepAliveTimeoutMs: read.integer('SSE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     idleTimeoutMs: read.integer('SSE_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     accessLog: read.boolean('SSE_ACCESS_LOG', false),
+    docs: read.boolean('SSE_DOCS', true),
   };
 }
 

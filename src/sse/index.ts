@@ -33,6 +33,8 @@ export { Broker, type BrokerEvent, type BrokerListener, type BrokerSubscription,
 export { SseMetrics, type PublishOutcome, type RedisRole, type MessageRejectReason } from './metrics/sse-metrics.interface.js';
 export type { SseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
 export { SSE_METRICS_REGISTRY } from './sse.tokens.js';
+/** The HTTP API in a host application's OpenAPI document: `addSseOpenApi(new DocumentBuilder())` adds the security schemes and tags its operations refer to. */
+export { addSseOpenApi, SSE_SECURITY } from './http/openapi/sse-openapi.js';
 
 /** Errors the module throws on purpose, each with the HTTP status it stands for. */
 export { SseError, InvalidInputError, PayloadTooLargeError, BrokerUnavailableError, StreamRefusedError, InvalidSseOptionsError } from './errors/index.js';

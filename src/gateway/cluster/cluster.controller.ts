@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Rebalancer, type InstancePresence } from '../../sse/internals.js';
+import { ApiClusterRoutes, ApiClusterView } from '../docs/gateway-api.decorator.js';
 
 export interface ClusterView {
   readonly self: string;
@@ -14,10 +15,12 @@ export interface ClusterView {
 
 /** `GET /cluster`: the live instances and the streams each holds, as this instance sees them. */
 @Controller('cluster')
+@ApiClusterRoutes()
 export class ClusterController {
   constructor(private readonly rebalancer: Rebalancer) {}
 
   @Get()
+  @ApiClusterView()
   view(): ClusterView {
     const { self, instances, shed } = this.rebalancer.view();
     const counts = instances.map((i) => i.connections);

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ const ASSETS: Readonly<Record<string, string>> = {
  * connection's state and instance. Plain HTML and CSS on top of the client's browser bundle.
  */
 @Controller()
+@ApiExcludeController() // a page for people, not part of the API document
 export class DemoController {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Broker, ConnectionRegistry, type BrokerHealth } from '../../sse/internals.js';
 import type { GatewayConfig } from '../../config/gateway.config.js';
+import { ApiHealth, ApiHealthRoutes, ApiLiveness, ApiReadiness } from '../docs/gateway-api.decorator.js';
 import { GATEWAY_CONFIG } from '../gateway.tokens.js';
 import { EventLoopMonitor } from './event-loop-monitor.service.js';
 
@@ -14,6 +15,7 @@ import { EventLoopMonitor } from './event-loop-monitor.service.js';
  * Each answers 200 or 503 with a small JSON body.
  */
 @Controller('health')
+@ApiHealthRoutes()
 export class HealthController {
   constructor(
     @Inject(Broker) private readonly broker: Broker & Partial<BrokerHealth>,
@@ -23,6 +25,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiHealth()
   async health(@Res() response: Response): Promise<void> {
     const brokerUp = await this.brokerUp();
     const stats = this.connections.stats();
@@ -37,6 +40,7 @@ export class HealthController {
 
   /** `200 {"status": "ok", ...}`, or `503 {"status": "wedged", ...}` after a recent stall. */
   @Get('live')
+  @ApiLiveness()
   live(@Res() response: Response): void {
     const eventLoop = this.eventLoop.report();
     response.status(eventLoop.wedged ? 503 : 200).json({
@@ -48,6 +52,7 @@ export class HealthController {
 
   /** `200 {"status": "ready", ...}`, or `503 {"status": "unavailable", ...}` with the reason in its fields. */
   @Get('ready')
+  @ApiReadiness()
   async ready(@Res() response: Response): Promise<void> {
     const brokerUp = await this.brokerUp();
     const { draining } = this.connections.stats();

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, NotAcceptableException, Next, Options, Param, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Observable } from 'rxjs';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { HistoryPage } from '../broker/broker.interface.js';
 import { SseHub } from '../channel/sse-hub.service.js';
 import { readLastEventId } from '../decorators/last-event-id.decorator.js';
@@ -9,6 +10,8 @@ import { ChannelAccess, channelUrlAnswer, wantsEventStream } from './channel-acc
 import { historyJson } from './history-response.js';
 import { SseHttpErrorFilter } from './http-error.filter.js';
 import { notAcceptable } from './http.messages.js';
+import { ApiAllowAnswer } from './openapi/shared-api.decorator.js';
+import { ApiChannelEvents, ApiChannelsEvents, ApiStreamRoutes } from './openapi/stream-api.decorator.js';
 import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.js';
 
 /**
@@ -21,10 +24,12 @@ import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.
  */
 @Controller()
 @UseFilters(SseHttpErrorFilter)
+@ApiStreamRoutes()
 export class StreamController {
   constructor(private readonly hub: SseHub) {}
 
   @Get('channels/:channel/events')
+  @ApiChannelEvents()
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => [String((request as Request).params.channel)],
@@ -50,6 +55,8 @@ export class StreamController {
   }
 
   @Sse('channels/:channel/events')
+  // Documented with the route above: one URL, its answer chosen by Accept.
+  @ApiExcludeEndpoint()
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => [String((request as Request).params.channel)],
@@ -60,6 +67,7 @@ export class StreamController {
   }
 
   @Sse('events')
+  @ApiChannelsEvents()
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => parseChannelList(request.query?.channel),
@@ -73,10 +81,12 @@ export class StreamController {
   @Options('channels/:channel/events')
   @HttpCode(204)
   @Header('Allow', 'GET, HEAD, POST, OPTIONS')
+  @ApiAllowAnswer('channelEventsOptions', 'GET, HEAD, POST, OPTIONS')
   channelOptions(): void {}
 
   @Options('events')
   @HttpCode(204)
   @Header('Allow', 'GET, HEAD, OPTIONS')
+  @ApiAllowAnswer('channelsEventsOptions', 'GET, HEAD, OPTIONS')
   channelsOptions(): void {}
 }

@@ -10,6 +10,8 @@ import { SSE_OPTIONS } from '../sse.tokens.js';
 import { ChannelAccess } from './channel-access.decorator.js';
 import { SseHttpErrorFilter } from './http-error.filter.js';
 import { syncBodyNotObject, syncBodyShape, syncLastEventIdInvalid } from './http.messages.js';
+import { ApiAllowAnswer } from './openapi/shared-api.decorator.js';
+import { ApiSync, ApiSyncRoutes } from './openapi/sync-api.decorator.js';
 
 /** The answer of `POST /sync`. */
 export interface SyncAnswer {
@@ -29,6 +31,7 @@ export interface SyncAnswer {
  */
 @Controller('sync')
 @UseFilters(SseHttpErrorFilter)
+@ApiSyncRoutes()
 export class SyncController {
   private readonly base: string;
 
@@ -42,6 +45,7 @@ export class SyncController {
 
   @Post()
   @HttpCode(200)
+  @ApiSync()
   @ChannelAccess({ action: 'sync', channels: (request) => syncChannels((request as { body?: unknown }).body) })
   async sync(@Body() body: unknown, @Req() request: ChannelRequest): Promise<SyncAnswer> {
     const wanted = parseSyncBody(body);
@@ -75,6 +79,7 @@ export class SyncController {
   @Options()
   @HttpCode(204)
   @Header('Allow', 'POST, OPTIONS')
+  @ApiAllowAnswer('syncOptions', 'POST, OPTIONS')
   options(): void {}
 }
 
