@@ -16,6 +16,17 @@ export { LastEventId } from './decorators/last-event-id.decorator.js';
 /** Typed events, shared with the browser client (`Channel<OrderEvents>`, `client.channel<OrderEvents>()`). */
 export type { EventMap, OutgoingEvent, PublishOptions, PublishedEvent, StreamOptions, HistoryEvent } from './interfaces/channel.interface.js';
 
+/**
+ * Publishing from other services over Nest's Redis transport: `forRoot({ transport: true })`,
+ * then `connectSseTransport(app)`; senders emit `SSE_PUBLISH_PATTERN` through a `ClientProxy`
+ * whose serializer is `SsePublishSerializer` (README: Publishing from other services).
+ */
+export { connectSseTransport, type SseTransportConnectOptions } from './transport/connect-sse-transport.js';
+export { sseTransportOptions } from './transport/sse-transport.options.js';
+export { SsePublishSerializer } from './transport/sse-publish.serializer.js';
+export { SSE_PUBLISH_PATTERN } from './transport/transport.constants.js';
+export type { SsePublishMessage } from './transport/sse-publish-message.js';
+
 /** The authorization seam of the HTTP API: implement it with your session or Passport strategy. */
 export { ChannelAuthorizer, type ChannelAction, type ChannelAccessRequest, type ChannelRequest } from './auth/channel-authorizer.interface.js';
 export type { AccessGrant } from './auth/access-grant.js';

@@ -30,6 +30,16 @@ export { ConnectionRegistry, type ConnectionStats } from './stream/connection-re
 export { EVENT_STREAM_HEADERS } from './stream/sse-connection.js';
 export { encodeEvent, encodeComment, encodeRetry, encodeIdOnly } from './wire/event-stream.encoder.js';
 
+/** The sse.publish consumer: its counts (for metrics), its parts, the Redis transport it runs on. */
+export { SseTransportStats, type SseTransportCounts } from './transport/sse-transport.stats.js';
+export { SSE_PUBLISH_REJECT_REASONS, SSE_PUBLISH_FAILURE_REASONS, type SsePublishRejectReason, type SsePublishFailureReason } from './transport/transport.constants.js';
+export { SseTransportModule } from './transport/sse-transport.module.js';
+export { SsePublishConsumer } from './transport/sse-publish.consumer.js';
+export { SsePublishController } from './transport/sse-publish.controller.js';
+export { SseRedisServer, type SseRedisServerHooks } from './transport/sse-redis.server.js';
+export { readPublishMessage, OversizedMessage } from './transport/sse-publish-message.js';
+export type { RedisTransportOptions } from './transport/sse-transport.options.js';
+
 /** Cluster: presence, the even spread of streams. */
 export { Rebalancer } from './cluster/rebalancer.service.js';
 export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';

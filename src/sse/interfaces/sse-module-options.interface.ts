@@ -55,11 +55,20 @@ export interface SseModuleOptions {
    * factory runs; the factory's `http` supplies authorization and limits.
    */
   http?: SseHttpOptions;
+  /**
+   * Publishing from other services: registers the `@EventPattern('sse.publish')` handler
+   * that stores `client.emit('sse.publish', { channel, event?, data, idempotencyKey })`
+   * exactly once however many instances consume it (README: Publishing from other
+   * services). Feed it with `connectSseTransport(app)` (Nest's Redis transport on the
+   * `redis` URL) or a microservice of your own. With `forRootAsync`, say it in the static
+   * part (`forRootAsync({ transport: true, useFactory })`). Default false.
+   */
+  transport?: boolean;
 }
 
 /** The options with every default filled in. */
 export interface ResolvedSseOptions
-  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http'>> {
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'transport'>> {
   readonly redis: string | undefined;
   readonly broker: Broker | undefined;
   readonly maxConnections: number | undefined;
