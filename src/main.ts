@@ -13,6 +13,7 @@ import { createGatewayLogger } from './gateway/logging/create-gateway-logger.js'
 import { logFailure } from './gateway/logging/log-failure.util.js';
 import { shutdownFailed, startFailed } from './gateway/logging/logging.messages.js';
 import { exitOnProcessErrors } from './gateway/logging/process-errors.util.js';
+import { startPublishTransport } from './gateway/transport/publish-transport.js';
 import { SSE_DEFAULTS } from './sse/internals.js';
 
 // Writes through the gateway's logger once it exists (Logger delegates to the current one).
@@ -58,6 +59,7 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 
   await app.init();
+  await startPublishTransport(app, config);
   try {
     await app.listen(config.port, config.host);
   } catch {

@@ -53,12 +53,16 @@ export function envNameOf(option: string): string {
 
 /**
  * `SseModule.forRoot` options from the environment. Unset variables stay unset: the
- * module's defaults (`SSE_DEFAULTS`) apply. The gateway always mounts the HTTP API.
+ * module's defaults (`SSE_DEFAULTS`) apply. The gateway always mounts the HTTP API, and with
+ * Redis consumes `sse.publish` from other services.
  */
 export function readSseOptions(read: EnvReader): SseModuleOptions {
   const publishTimeoutMs = read.optionalInteger('SSE_PUBLISH_TIMEOUT_MS', 50, 60_000);
+  const redis = readRedisOptions(read, publishTimeoutMs ?? SSE_DEFAULTS.publishTimeoutMs);
   return {
-    ...readRedisOptions(read, publishTimeoutMs ?? SSE_DEFAULTS.publishTimeoutMs),
+    ...redis,
+    // Other services publish with a ClientProxy on the same Redis (README: Publishing from other services).
+    transport: redis.redis !== undefined,
     keyPrefix: read.optionalPattern('SSE_KEY_PREFIX', /^[A-Za-z0-9._:-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 . _ : -'),
     historyLimit: read.optionalInteger('SSE_HISTORY_LIMIT', 1, 1_000_000),
     heartbeatMs: read.optionalInteger('SSE_HEARTBEAT_MS', 100, DAY_MS),

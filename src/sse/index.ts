@@ -19,6 +19,17 @@ export { getChannelToken } from './utils/channel-token.util.js';
 /** Typed events, shared with the browser client (`Channel<OrderEvents>`, `client.channel<OrderEvents>()`). */
 export type { EventMap, OutgoingEvent, PublishOptions, PublishedEvent, StreamOptions, HistoryEvent } from './interfaces/channel.interface.js';
 
+/**
+ * Publishing from other services over Nest's Redis transport: `forRoot({ transport: true })`,
+ * then `connectSseTransport(app)`; senders emit `SSE_PUBLISH_PATTERN` through a `ClientProxy`
+ * whose serializer is `SsePublishSerializer` (README: Publishing from other services).
+ */
+export { connectSseTransport, type SseTransportConnectOptions } from './transport/connect-sse-transport.js';
+export { sseTransportOptions } from './transport/sse-transport.options.js';
+export { SsePublishSerializer } from './transport/sse-publish.serializer.js';
+export { SSE_PUBLISH_PATTERN } from './transport/transport.constants.js';
+export type { SsePublishMessage } from './transport/sse-publish-message.js';
+
 /** The authorization seam of the HTTP API: implement it with your session or Passport strategy. */
 export { ChannelAuthorizer, type ChannelAction, type ChannelAccessRequest, type ChannelRequest } from './auth/channel-authorizer.interface.js';
 export type { AccessGrant } from './auth/access-grant.js';
@@ -30,7 +41,7 @@ export { AuthUnavailableError } from './auth/auth-unavailable.error.js';
 export { Broker, type BrokerEvent, type BrokerListener, type BrokerSubscription, type HistoryPage, type HistoryQuery, type PublishRequest, type PublishResult } from './broker/broker.interface.js';
 
 /** The metrics seam (`forRoot({ metrics })`): what is counted, and the prom-client registry to serve at `GET /metrics`. */
-export { SseMetrics, type PublishOutcome, type RedisRole, type MessageRejectReason } from './metrics/sse-metrics.interface.js';
+export { SseMetrics, type PublishOutcome, type RedisRole, type TransportCounts } from './metrics/sse-metrics.interface.js';
 export type { SseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
 export { SSE_METRICS_REGISTRY } from './sse.tokens.js';
 /** The HTTP API in a host application's OpenAPI document: `addSseOpenApi(new DocumentBuilder())` adds the security schemes and tags its operations refer to. */

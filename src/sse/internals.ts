@@ -40,6 +40,16 @@ export { PrometheusSseMetrics, OTHER_CHANNEL } from './metrics/prometheus.metric
 export { NOOP_SSE_METRICS } from './metrics/noop.metrics.js';
 export type { ResolvedSseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
 
+/** The sse.publish consumer: its counts (for metrics), its parts, the Redis transport it runs on. */
+export { SseTransportStats, type SseTransportCounts } from './transport/sse-transport.stats.js';
+export { SSE_PUBLISH_REJECT_REASONS, SSE_PUBLISH_FAILURE_REASONS, type SsePublishRejectReason, type SsePublishFailureReason } from './transport/transport.constants.js';
+export { SseTransportModule } from './transport/sse-transport.module.js';
+export { SsePublishConsumer } from './transport/sse-publish.consumer.js';
+export { SsePublishController } from './transport/sse-publish.controller.js';
+export { SseRedisServer, type SseRedisServerHooks } from './transport/sse-redis.server.js';
+export { readPublishMessage, OversizedMessage } from './transport/sse-publish-message.js';
+export type { RedisTransportOptions } from './transport/sse-transport.options.js';
+
 /** Cluster: presence, the even spread of streams. */
 export { Rebalancer } from './cluster/rebalancer.service.js';
 export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';

@@ -84,11 +84,20 @@ export interface SseModuleOptions {
    * Default off: nothing is counted.
    */
   metrics?: boolean | SseMetricsOptions;
+  /**
+   * Publishing from other services: registers the `@EventPattern('sse.publish')` handler
+   * that stores `client.emit('sse.publish', { channel, event?, data, idempotencyKey })`
+   * exactly once however many instances consume it (README: Publishing from other
+   * services). Feed it with `connectSseTransport(app)` (Nest's Redis transport on the
+   * `redis` URL) or a microservice of your own. With `forRootAsync`, say it in the static
+   * part (`forRootAsync({ transport: true, useFactory })`). Default false.
+   */
+  transport?: boolean;
 }
 
 /** The options with every default filled in. */
 export interface ResolvedSseOptions
-  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'metrics' | 'redisTls' | 'sentinelUsername' | 'sentinelPassword'>> {
+  extends Required<Omit<SseModuleOptions, 'redis' | 'broker' | 'maxConnections' | 'http' | 'metrics' | 'transport' | 'redisTls' | 'sentinelUsername' | 'sentinelPassword'>> {
   readonly redis: string | undefined;
   readonly redisTls: RedisTlsOptions | undefined;
   readonly sentinelUsername: string | undefined;

@@ -13,6 +13,5 @@ export const NOOP_SSE_METRICS: SseMetrics = Object.freeze({
   streamsShed: nothing,
   watchRedisConnections: nothing,
   redisError: nothing,
-  messageConsumed: nothing,
-  messageRejected: nothing,
+  watchTransport: nothing,
 });

@@ -70,9 +70,8 @@ describe('PrometheusSseMetrics', () => {
     expect((await series(metrics.registry, 'sse_events_published_total')).values.map((v) => v.labels)).toEqual([
       { outcome: 'accepted' }, { outcome: 'duplicate' }, { outcome: 'refused' },
     ]);
-    expect((await series(metrics.registry, 'sse_microservice_messages_rejected_total')).values.map((v) => v.labels.reason)).toEqual([
-      'invalid', 'too-large', 'unavailable', 'error',
-    ]);
+    // No consumer watched (the transport is off): no reasons yet.
+    expect((await series(metrics.registry, 'sse_microservice_messages_rejected_total')).values).toEqual([]);
     // No Redis watched: no Redis series at all.
     expect((await series(metrics.registry, 'sse_redis_connections')).values).toEqual([]);
     expect((await series(metrics.registry, 'sse_redis_errors_total')).values).toEqual([]);
@@ -146,9 +145,7 @@ describe('PrometheusSseMetrics', () => {
     metrics.reset('unknown', 1);
     metrics.reset('trimmed', 40);
     metrics.streamsShed(5);
-    metrics.messageConsumed();
-    metrics.messageConsumed();
-    metrics.messageRejected('too-large');
+    metrics.watchTransport(() => ({ consumed: 2, rejected: { 'too-large': 1, 'missing-key': 0 } }));
     expect(await value(metrics.registry, 'sse_replayed_events_total')).toBe(503);
     expect(await value(metrics.registry, 'sse_resets_total', { reason: 'unknown' })).toBe(1);
     expect(await value(metrics.registry, 'sse_resets_total', { reason: 'trimmed' })).toBe(40);

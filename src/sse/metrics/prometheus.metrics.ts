@@ -3,7 +3,7 @@ import type { ResetReason } from '../broker/broker.interface.js';
 import type { ResolvedSseMetricsOptions } from '../interfaces/sse-metrics-options.interface.js';
 import type { CloseReason } from '../stream/sse-connection.js';
 import { channelMatcher } from '../utils/channel-pattern.util.js';
-import type { MessageRejectReason, PublishOutcome, RedisRole, SseMetrics } from './sse-metrics.interface.js';
+import type { PublishOutcome, RedisRole, SseMetrics, TransportCounts } from './sse-metrics.interface.js';
 
 /** Label of every channel outside the `channels` allow-list. */
 export const OTHER_CHANNEL = 'other';
@@ -11,7 +11,6 @@ export const OTHER_CHANNEL = 'other';
 const CLOSE_REASONS: readonly CloseReason[] = ['client', 'slow-consumer', 'rebalanced', 'drained', 'token-expired', 'error'];
 const PUBLISH_OUTCOMES: readonly PublishOutcome[] = ['accepted', 'duplicate', 'refused'];
 const RESET_REASONS: readonly ResetReason[] = ['trimmed', 'unknown'];
-const REJECT_REASONS: readonly MessageRejectReason[] = ['invalid', 'too-large', 'unavailable', 'error'];
 
 /**
  * Publish-to-deliver lag buckets, in seconds: a few ms on a quiet instance, up to a minute
@@ -43,8 +42,7 @@ export class PrometheusSseMetrics implements SseMetrics {
   private readonly shedStreamsTotal: Counter;
   private readonly redisConnections: Gauge<'role'>;
   private readonly redisErrorsTotal: Counter<'role'>;
-  private readonly messagesConsumedTotal: Counter;
-  private readonly messagesRejectedTotal: Counter<'reason'>;
+  private transportCounts: (() => TransportCounts) | undefined;
 
   constructor(options: ResolvedSseMetricsOptions) {
     const registry = (this.registry = options.registry ?? new Registry());
@@ -114,22 +112,33 @@ export class PrometheusSseMetrics implements SseMetrics {
       labelNames: ['role'],
       registers,
     });
-    this.messagesConsumedTotal = new Counter({
+    // Counted by the consumer itself (its own counts are its state); read when collected.
+    const transport = () => this.transportCounts?.();
+    new Counter({
       name: 'sse_microservice_messages_consumed_total',
-      help: 'sse.publish messages the microservice consumer took, stored or not.',
+      help: 'sse.publish messages the microservice consumer stored, or found stored already under their key.',
       registers,
+      collect() {
+        const counts = transport();
+        this.reset();
+        if (counts) this.inc(counts.consumed);
+      },
     });
-    this.messagesRejectedTotal = new Counter({
+    new Counter({
       name: 'sse_microservice_messages_rejected_total',
-      help: 'sse.publish messages the microservice consumer did not store, by reason: invalid, too-large, unavailable, error.',
+      help: 'sse.publish messages the microservice consumer did not store, by reason (README: Publishing from other services).',
       labelNames: ['reason'],
       registers,
+      collect() {
+        const counts = transport();
+        this.reset();
+        for (const [reason, count] of Object.entries(counts?.rejected ?? {})) this.inc({ reason }, count);
+      },
     });
 
     for (const reason of CLOSE_REASONS) this.streamsClosedTotal.inc({ reason }, 0);
     for (const outcome of PUBLISH_OUTCOMES) this.eventsPublishedTotal.inc(this.withChannel({ outcome }, OTHER_CHANNEL), 0);
     for (const reason of RESET_REASONS) this.resetsTotal.inc({ reason }, 0);
-    for (const reason of REJECT_REASONS) this.messagesRejectedTotal.inc({ reason }, 0);
     if (this.channelOf) {
       this.framesDeliveredTotal.inc({ channel: OTHER_CHANNEL }, 0);
       this.deliveryLag.zero({ channel: OTHER_CHANNEL });
@@ -187,12 +196,8 @@ export class PrometheusSseMetrics implements SseMetrics {
     this.redisErrorsTotal.inc({ role });
   }
 
-  messageConsumed(): void {
-    this.messagesConsumedTotal.inc();
-  }
-
-  messageRejected(reason: MessageRejectReason): void {
-    this.messagesRejectedTotal.inc({ reason });
+  watchTransport(counts: () => TransportCounts): void {
+    this.transportCounts = counts;
   }
 
   private withChannel<L extends Record<string, string>>(labels: L, channel: string): L & { channel?: string } {

@@ -7,11 +7,13 @@ export type PublishOutcome = 'accepted' | 'duplicate' | 'refused';
 /** Which Redis connection: the broker's commands, its subscriber(s), or presence. */
 export type RedisRole = 'command' | 'subscriber' | 'presence';
 
-/**
- * Why the microservice consumer did not store an `sse.publish` message: a bad message
- * (what would be a 400), too large (413), the broker unreachable (503), anything else.
- */
-export type MessageRejectReason = 'invalid' | 'too-large' | 'unavailable' | 'error';
+/** What the microservice consumer of `sse.publish` did so far, read whenever metrics are collected. */
+export interface TransportCounts {
+  /** Messages stored or found stored already (by key). */
+  readonly consumed: number;
+  /** Messages not stored, by reason (invalid ones and those that could not be stored). */
+  readonly rejected: Readonly<Record<string, number>>;
+}
 
 /**
  * What the module counts, one method per thing counted (README: Observability / Metrics).
@@ -45,10 +47,8 @@ export interface SseMetrics {
   watchRedisConnections(role: RedisRole, countUp: () => number): void;
   /** A Redis connection of `role` reported an error (a failed connect, a dropped socket). */
   redisError(role: RedisRole): void;
-  /** The microservice consumer took one `sse.publish` message (stored or not). */
-  messageConsumed(): void;
-  /** ...and did not store it, for `reason`. */
-  messageRejected(reason: MessageRejectReason): void;
+  /** Registers how to read the microservice consumer's counts; read whenever metrics are collected. */
+  watchTransport(counts: () => TransportCounts): void;
 }
 
 /** Injection token of the active `SseMetrics` (no-op unless `forRoot({ metrics })`). */
