@@ -9,6 +9,8 @@ export interface ChannelFanoutOptions {
   /** Live events held while a gap is being filled; past it they are re-read from history. */
   maxPending: number;
   onError(message: string, error: unknown): void;
+  /** Each live event delivered, with how many listeners got it and when it was stored (ms). */
+  onDeliver?(listeners: number, storedAt: number): void;
 }
 
 /**
@@ -102,6 +104,7 @@ export class ChannelFanout implements BrokerListener {
   private deliver(event: BrokerEvent): void {
     if (this.position !== null && this.broker.compare(event.id, this.position) <= 0) return;
     this.position = event.id;
+    this.options.onDeliver?.(this.listeners.size, event.time);
     this.emit({ kind: 'event', event: new ChannelEvent(this.channel, event) });
   }
 

@@ -16,6 +16,7 @@ import { assertChannelName, assertPublishableEventType, channelMatcher } from '.
 import { Channel } from './channel.js';
 import type { StreamItem } from './channel-event.js';
 import { ChannelReader } from './channel-reader.js';
+import { DeliveryStats } from './delivery-stats.js';
 import { FanoutRegistry } from './fanout-registry.js';
 import { toMessageEvents, type SseMessageEvent } from './message-events.js';
 import { MultiChannelReader, type MultiStreamItem } from './multi-channel-reader.js';
@@ -50,6 +51,8 @@ export class SseHub {
   private readonly fanouts: FanoutRegistry;
   private readonly declaredLatest = new Set<string>();
   private readonly configuredLatest: (channel: string) => boolean;
+  /** Live deliveries of this instance's fan-outs (the cluster view's rate and lag). */
+  readonly deliveries = new DeliveryStats();
 
   constructor(
     @Inject(Broker) private readonly broker: Broker,
@@ -60,6 +63,7 @@ export class SseHub {
       pageSize: PAGE_SIZE,
       maxPending: Math.max(options.historyLimit, PAGE_SIZE),
       onError: (message, error) => this.logger.warn(`${message}: ${describe(error)}`),
+      onDeliver: (listeners, storedAt) => this.deliveries.record(listeners, storedAt),
     });
   }
 
