@@ -3,6 +3,7 @@ import { Broker } from './broker/broker.interface.js';
 import { MemoryBroker } from './broker/memory.broker.js';
 import { RedisBroker } from './broker/redis.broker.js';
 import { SseHub } from './channel/sse-hub.service.js';
+import { ChannelPresenceService } from './cluster/channel-presence.service.js';
 import { MemoryPresence } from './cluster/memory.presence.js';
 import { ClusterPresence } from './cluster/presence.interface.js';
 import { Rebalancer } from './cluster/rebalancer.service.js';
@@ -72,6 +73,7 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   ConnectionRegistry,
   SseResponder,
   Rebalancer,
+  ChannelPresenceService,
 ];
 
-export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseResponder, Rebalancer];
+export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseResponder, Rebalancer, ChannelPresenceService];
