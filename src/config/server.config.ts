@@ -16,6 +16,11 @@ export interface ServerConfig {
   readonly idleTimeoutMs: number;
   /** One log line per request (method, redacted URL, status, client address). */
   readonly accessLog: boolean;
+  /**
+   * The pages for people: the live demo at `/` (with its assets) and the cluster page
+   * (`GET /cluster` as HTML). Off: both answer 404; `/cluster` as JSON stays (operations read it).
+   */
+  readonly demo: boolean;
 }
 
 /** Reads the server settings; problems go to `read.problems` with the others. */
@@ -28,6 +33,7 @@ export function readServerConfig(read: EnvReader): ServerConfig {
     keepAliveTimeoutMs: read.integer('SSE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     idleTimeoutMs: read.integer('SSE_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     accessLog: read.boolean('SSE_ACCESS_LOG', false),
+    demo: read.boolean('SSE_DEMO', true),
   };
 }
 
