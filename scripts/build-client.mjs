@@ -1,5 +1,6 @@
-// Builds the client's browser bundle and the demo page into dist/public (served by the
-// gateway at / and /assets/*), and prints the bundle's size, minified and gzipped.
+// Builds the client's browser bundle, the demo page and the cluster page into dist/public
+// (served by the gateway at /, /cluster and /assets/*), and prints the bundle's size,
+// minified and gzipped.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,8 +15,10 @@ const common = { bundle: true, format: 'esm', minify: true, target: 'es2020', pl
 await build({ ...common, entryPoints: [path.join(root, 'src/client/index.ts')], outfile: path.join(out, 'sse-client.js') });
 await build({ ...common, entryPoints: [path.join(root, 'src/client/shared-worker.ts')], outfile: path.join(out, 'shared-worker.js') });
 
-const demo = path.join(root, 'src/gateway/demo/public');
-for (const file of readdirSync(demo)) copyFileSync(path.join(demo, file), path.join(out, file));
+for (const page of ['src/gateway/demo/public', 'src/gateway/cluster/public']) {
+  const dir = path.join(root, page);
+  for (const file of readdirSync(dir)) copyFileSync(path.join(dir, file), path.join(out, file));
+}
 
 for (const file of ['sse-client.js', 'shared-worker.js']) {
   const bytes = readFileSync(path.join(out, file));

@@ -163,6 +163,17 @@ describe('two gateway instances on one Redis Cluster', () => {
     }, 10_000, 'gw-b sees gw-a in presence');
     expect(view.instances.map((i: { id: string }) => i.id)).toEqual(['gw-a', 'gw-b']);
   });
+
+  it("counts a channel's subscribers on each instance (each instance's counts in a hash of its own slot)", async () => {
+    // Even (2 and 2), so the rebalancer has nothing to move.
+    for (const gateway of [a, a, b, b]) {
+      const stream = await openStream(`${gateway.url}/channels/counted/events`);
+      streams.push(stream);
+      await stream.waitUntil(() => stream.parser.lastEventId !== '');
+    }
+    const expected = { channel: 'counted', total: 4, instances: [{ id: 'gw-a', subscribers: 2 }, { id: 'gw-b', subscribers: 2 }] };
+    await eventually(async () => JSON.stringify((await request('GET', `${b.url}/channels/counted/presence`)).body) === JSON.stringify(expected), 10_000, 'the counts of both');
+  });
 });
 
 describe('the built gateway on a Redis Cluster', () => {

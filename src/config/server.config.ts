@@ -18,6 +18,11 @@ export interface ServerConfig {
   readonly accessLog: boolean;
   /** The OpenAPI document at `/openapi.json` and Swagger UI at `/docs` (`SSE_DOCS`, default on). */
   readonly docs: boolean;
+  /**
+   * The pages for people: the live demo at `/` (with its assets) and the cluster page
+   * (`GET /cluster` as HTML). Off: both answer 404; `/cluster` as JSON stays (operations read it).
+   */
+  readonly demo: boolean;
 }
 
 /** Reads the server settings; problems go to `read.problems` with the others. */
@@ -31,6 +36,7 @@ export function readServerConfig(read: EnvReader): ServerConfig {
     idleTimeoutMs: read.integer('SSE_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     accessLog: read.boolean('SSE_ACCESS_LOG', false),
     docs: read.boolean('SSE_DOCS', true),
+    demo: read.boolean('SSE_DEMO', true),
   };
 }
 

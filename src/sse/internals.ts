@@ -51,8 +51,9 @@ export { readPublishMessage, OversizedMessage } from './transport/sse-publish-me
 export type { RedisTransportOptions } from './transport/sse-transport.options.js';
 
 /** Cluster: presence, the even spread of streams. */
-export { Rebalancer } from './cluster/rebalancer.service.js';
-export { ClusterPresence, type InstancePresence } from './cluster/presence.interface.js';
+export { Rebalancer, type RebalancerView } from './cluster/rebalancer.service.js';
+export { ClusterPresence, type InstancePresence, type ChannelSubscribers } from './cluster/presence.interface.js';
+export { ChannelPresenceService, type ChannelPresence } from './cluster/channel-presence.service.js';
 export { planRebalance } from './cluster/rebalance-plan.js';
 
 /** Names and channel patterns (one pattern language for the whole project). */

@@ -4,6 +4,7 @@ import { Broker } from './broker/broker.interface.js';
 import { MemoryBroker } from './broker/memory.broker.js';
 import { RedisBroker } from './broker/redis.broker.js';
 import { SseHub } from './channel/sse-hub.service.js';
+import { ChannelPresenceService } from './cluster/channel-presence.service.js';
 import { MemoryPresence } from './cluster/memory.presence.js';
 import { METRICS_PROVIDERS } from './metrics/metrics.providers.js';
 import { SseMetrics } from './metrics/sse-metrics.interface.js';
@@ -88,6 +89,7 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   // Every @Sse() route of the application that returns a channel stream is served by the writer.
   { provide: APP_INTERCEPTOR, useClass: SseStreamInterceptor },
   Rebalancer,
+  ChannelPresenceService,
 ];
 
-export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseStreamWriter, Rebalancer, SseMetrics, SSE_METRICS_REGISTRY];
+export const SSE_CORE_EXPORTS = [SSE_OPTIONS, Broker, SseHub, ConnectionRegistry, SseStreamWriter, Rebalancer, SseMetrics, SSE_METRICS_REGISTRY, ChannelPresenceService];

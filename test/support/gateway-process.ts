@@ -24,13 +24,15 @@ export interface GatewayProcess {
 
 /**
  * Starts `dist/main.js` (run `npm run build` first: `npm run test:e2e` does) on a free
- * loopback port and waits for its `listening on` line.
+ * loopback port and waits for its `listening on` line. `entry`: another script that takes
+ * `PORT` and prints that line (an application built on the module, say).
  */
-export async function startGatewayProcess(env: Record<string, string> = {}, options: { port?: number; timeoutMs?: number } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(env: Record<string, string> = {}, options: { port?: number; timeoutMs?: number; entry?: string } = {}): Promise<GatewayProcess> {
+  const entry = options.entry ?? ENTRY;
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
   const port = options.port ?? (await freePort());
   const instanceId = env.INSTANCE_ID ?? `gw-${port}`;
-  const child = spawn(process.execPath, [ENTRY], {
+  const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), INSTANCE_ID: instanceId, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

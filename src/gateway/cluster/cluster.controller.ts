@@ -1,38 +1,43 @@
-import { Controller, Get } from '@nestjs/common';
-import { Rebalancer, type InstancePresence } from '../../sse/internals.js';
+import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import Negotiator from 'negotiator';
+import type { GatewayConfig } from '../../config/gateway.config.js';
+import { Rebalancer } from '../../sse/internals.js';
+import { notServed } from '../demo/demo.messages.js';
+import { escapeHtml, readPublicFile } from '../demo/public-files.js';
 import { ApiClusterRoutes, ApiClusterView } from '../docs/gateway-api.decorator.js';
+import { GATEWAY_CONFIG } from '../gateway.tokens.js';
+import { clusterView } from './cluster-view.js';
 
-export interface ClusterView {
-  readonly self: string;
-  readonly instances: readonly (InstancePresence & { readonly self: boolean })[];
-  readonly total: number;
-  readonly mean: number;
-  /** Largest count over smallest (1 is perfectly even; null with an empty instance). */
-  readonly spread: number | null;
-  /** Streams this instance has moved away to even out the cluster since it started. */
-  readonly shedByThisInstance: number;
-}
+/** What `/cluster` answers, best first when a client accepts both equally (curl's `*\/*`: JSON). */
+const CLUSTER_TYPES = ['application/json', 'text/html'];
 
-/** `GET /cluster`: the live instances and the streams each holds, as this instance sees them. */
+/**
+ * `GET /cluster`: the live instances, the streams each holds, its delivery rate and lag, as
+ * this instance sees them. JSON for programs (`ClusterView`), a page that follows it live for
+ * a browser (`Accept: text/html`; off with `SSE_DEMO=false`, while the JSON stays: operations
+ * read it).
+ */
 @Controller('cluster')
 @ApiClusterRoutes()
 export class ClusterController {
-  constructor(private readonly rebalancer: Rebalancer) {}
+  constructor(
+    private readonly rebalancer: Rebalancer,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   @Get()
   @ApiClusterView()
-  view(): ClusterView {
-    const { self, instances, shed } = this.rebalancer.view();
-    const counts = instances.map((i) => i.connections);
-    const total = counts.reduce((a, b) => a + b, 0);
-    const min = Math.min(...counts);
-    return {
-      self,
-      instances: instances.map((i) => ({ ...i, self: i.id === self })),
-      total,
-      mean: total / instances.length,
-      spread: min > 0 ? Math.max(...counts) / min : null,
-      shedByThisInstance: shed,
-    };
+  async view(@Req() request: Request, @Res() response: Response): Promise<void> {
+    response.setHeader('Vary', 'Accept');
+    response.setHeader('Cache-Control', 'no-cache');
+    if (new Negotiator(request).mediaType(CLUSTER_TYPES) !== 'text/html') {
+      response.status(200).json(clusterView(this.rebalancer.view()));
+      return;
+    }
+    if (!this.config.server.demo) throw new NotFoundException(notServed(request.method, request.path));
+    const html = await readPublicFile('cluster.html');
+    response.status(200).type('text/html; charset=utf-8');
+    response.send(html.toString('utf8').replaceAll('{{instance}}', escapeHtml(this.config.instanceId)));
   }
 }

@@ -59,5 +59,12 @@ export const ApiClusterRoutes = () => ApiTags(GATEWAY_API_TAGS.cluster);
 export const ApiClusterView = () =>
   applyDecorators(
     ApiOperation({ operationId: 'cluster', summary: 'The live instances and the streams each holds' }),
-    ApiOkResponse({ type: ClusterViewSchema, description: 'As this instance sees the presence reports.' }),
+    ApiExtraModels(ClusterViewSchema),
+    ApiOkResponse({
+      description: 'As this instance sees the presence reports: JSON, or to a browser (`Accept: text/html`) a page that follows it live (404 with SSE_DEMO=false).',
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(ClusterViewSchema) } },
+        'text/html': { schema: { type: 'string' } },
+      },
+    }),
   );

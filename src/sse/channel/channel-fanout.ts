@@ -1,6 +1,5 @@
-import type { Broker, BrokerEvent, BrokerListener, BrokerSubscription } from '../broker/broker.interface.js';
+import type { Broker, BrokerEvent, BrokerListener, BrokerSubscription, ResetReason } from '../broker/broker.interface.js';
 import { StreamPosition } from '../position/stream-position.js';
-import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { ChannelEvent, type StreamItem } from './channel-event.js';
 
 /** Receives a channel's items; one per subscriber, called once per item. */
@@ -14,8 +13,10 @@ export interface ChannelFanoutOptions {
   /** Live events held while a gap is being filled; past it they are re-read from history. */
   maxPending: number;
   onError(message: string, error: unknown): void;
-  /** Counts each live event once here (frames delivered, lag), never per subscriber. */
-  metrics?: SseMetrics;
+  /** Each live event delivered here: its channel, how many listeners got it, when it was stored (ms). Once per event, never per listener. */
+  onDeliver?(channel: string, listeners: number, storedAt: number): void;
+  /** `listeners` were told to reset (the broker lost or trimmed what they missed). */
+  onReset?(reason: ResetReason, listeners: number): void;
 }
 
 /**
@@ -111,7 +112,7 @@ export class ChannelFanout implements BrokerListener {
     if (this.position !== null && event.position.compare(this.position) <= 0) return;
     this.position = event.position;
     this.emit({ kind: 'event', event: new ChannelEvent(this.channel, event) });
-    this.options.metrics?.delivered(this.channel, this.listeners.size, event.time);
+    this.options.onDeliver?.(this.channel, this.listeners.size, event.time);
   }
 
   private emit(item: StreamItem): void {
@@ -153,7 +154,7 @@ export class ChannelFanout implements BrokerListener {
         const from = restarted ? StreamPosition.start(page.head.epoch) : page.head;
         this.position = from;
         this.emit({ kind: 'reset', channel: this.channel, reason: page.reset, position: from });
-        this.options.metrics?.reset(page.reset, this.listeners.size);
+        this.options.onReset?.(page.reset, this.listeners.size);
         if (restarted) continue;
         return;
       }

@@ -19,6 +19,7 @@ import { SSE_OPTIONS } from '../sse.tokens.js';
 import { assertChannelName, assertPublishableEventType, channelMatcher } from '../utils/index.js';
 import { Channel } from './channel.js';
 import { ChannelReader, type ChannelReaderOptions, type ReaderStart } from './channel-reader.js';
+import { DeliveryStats } from './delivery-stats.js';
 import { FanoutRegistry } from './fanout-registry.js';
 import { MultiChannelReader } from './multi-channel-reader.js';
 import { StreamFactory, type StreamRequest } from './stream-request.js';
@@ -48,6 +49,8 @@ export class SseHub {
   private readonly declaredLatest = new Set<string>();
   private readonly configuredLatest: (channel: string) => boolean;
   private readonly readerOptions: ChannelReaderOptions;
+  /** Live deliveries of this instance's fan-outs (the cluster view's rate and lag). */
+  readonly deliveries = new DeliveryStats();
 
   constructor(
     @Inject(Broker) private readonly broker: Broker,
@@ -58,10 +61,14 @@ export class SseHub {
     this.configuredLatest = channelMatcher(options.latestChannels);
     const maxPending = Math.max(options.historyLimit, GAP_PAGE_SIZE);
     this.fanouts = new FanoutRegistry(broker, {
-      metrics,
       pageSize: GAP_PAGE_SIZE,
       maxPending,
       onError: (message, error) => this.logger.warn(`${message}: ${describe(error)}`),
+      onDeliver: (channel, listeners, storedAt) => {
+        this.deliveries.record(listeners, storedAt);
+        metrics.delivered(channel, listeners, storedAt);
+      },
+      onReset: (reason, listeners) => metrics.reset(reason, listeners),
     });
     this.readerOptions = {
       // A replay page must fit a stream's unsent-bytes allowance twice over, even of the largest events.

@@ -4,7 +4,8 @@ export interface RebalanceInput {
   readonly self: string;
   /** Streams this instance holds right now (fresher than its last report). */
   readonly mine: number;
-  readonly instances: readonly InstancePresence[];
+  /** The instances that serve streams (this one's entry, if any, is replaced by `mine`). */
+  readonly instances: readonly Pick<InstancePresence, 'id' | 'connections'>[];
   readonly ratio: number;
   /** Most streams to shed in this step. */
   readonly maxShed: number;
@@ -19,7 +20,7 @@ export interface RebalanceStep {
 }
 
 /**
- * How many streams to shed now. An instance starts shedding when it holds more than
+ * How many streams to shed now (whether shedding has any effect is `ShedBackoff`'s part). An instance starts shedding when it holds more than
  * `ratio` times the cluster mean, and goes on (a few per step) until it is down to the mean:
  * stopping at the threshold would leave the spread uneven. Pure, so it is unit-tested alone.
  */

@@ -1,20 +1,30 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { createRedisClient, type RedisConnectionSettings } from '../broker/redis-client.util.js';
 import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
-import type { ClusterPresence, InstancePresence } from './presence.interface.js';
+import { diffChannelCounts, withoutEmpty } from './channel-counts-diff.util.js';
+import { byInstanceId, type ChannelSubscribers, type ClusterPresence, type InstancePresence, type InstanceReport } from './presence.interface.js';
+
+/** Fields per HSET / HDEL: large reports go in several commands, so Redis serves others in between. */
+const FIELDS_PER_COMMAND = 1000;
 
 /**
  * Presence in Redis: a sorted set of instance ids scored by expiry, and a hash of their
- * reports. Both keys share one hash tag, so one MULTI works on Redis Cluster too. Its own
- * small connection: presence must never queue behind, or hold up, publishing.
+ * reports (one hash tag, so one MULTI works on Redis Cluster too). Each instance's
+ * subscribers per channel live in a hash of its own (field: channel, value: count) with the
+ * same expiry as its report: a dead instance's counts go with one key, and a report sends
+ * only the channels whose count changed, however many channels the instance holds. Reading
+ * one channel asks each live instance's hash (one HGET per instance). Its own small
+ * connection: presence must never queue behind, or hold up, publishing.
  */
 export class RedisPresence implements ClusterPresence {
   private readonly members: string;
   private readonly reports: string;
+  /** What the last successful `reportChannels` left in Redis; null: unknown (rewrite it whole). */
+  private reported: ReadonlyMap<string, number> | null = null;
 
   constructor(
     private readonly redis: Redis | Cluster,
-    keyPrefix: string,
+    private readonly keyPrefix: string,
   ) {
     this.members = `${keyPrefix}{presence}:members`;
     this.reports = `${keyPrefix}{presence}:reports`;
@@ -41,12 +51,13 @@ export class RedisPresence implements ClusterPresence {
     return new RedisPresence(redis, keyPrefix);
   }
 
-  async report(presence: Omit<InstancePresence, 'seenAt'>, ttlMs: number): Promise<void> {
+  async report(presence: InstanceReport, ttlMs: number): Promise<void> {
     const now = Date.now();
+    const { id, ...fields } = presence;
     await this.redis
       .multi()
-      .zadd(this.members, now + ttlMs, presence.id)
-      .hset(this.reports, presence.id, JSON.stringify({ connections: presence.connections, seenAt: now }))
+      .zadd(this.members, now + ttlMs, id)
+      .hset(this.reports, id, JSON.stringify({ ...fields, seenAt: now }))
       .zremrangebyscore(this.members, '-inf', now)
       .exec();
   }
@@ -61,15 +72,65 @@ export class RedisPresence implements ClusterPresence {
       if (report) live.push({ id, ...report });
     });
     this.forgetExpired(new Set(ids));
-    return live.sort((a, b) => a.id.localeCompare(b.id));
+    return live.sort(byInstanceId);
+  }
+
+  async reportChannels(id: string, counts: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    const key = this.channelsKey(id);
+    // Kept as given (no copy: at 100k channels every pass over them counts).
+    const next = counts;
+    const previous = this.reported;
+    this.reported = null; // until Redis confirmed this report
+    if (previous === null) {
+      await this.rewrite(key, next, ttlMs);
+    } else {
+      const { changed, removed } = diffChannelCounts(previous, next);
+      const pipeline = this.redis.pipeline().pexpire(key, ttlMs);
+      for (const part of chunks(removed)) pipeline.hdel(key, ...part);
+      for (const part of chunks(changed)) pipeline.hset(key, Object.fromEntries(part));
+      pipeline.pexpire(key, ttlMs);
+      const results = await execOrThrow(pipeline);
+      // The hash was gone before this report (it expired while Redis was out of reach, or
+      // Redis lost its data): the changes alone leave it incomplete.
+      if (previous.size > 0 && results[0] === 0) await this.rewrite(key, next, ttlMs);
+    }
+    this.reported = next;
+  }
+
+  async channelSubscribers(channel: string, instances: readonly string[]): Promise<ChannelSubscribers[]> {
+    // Issued together: one round trip on a single server, one per node on a cluster.
+    const values = await Promise.all(instances.map((id) => this.redis.hget(this.channelsKey(id), channel)));
+    const found: ChannelSubscribers[] = [];
+    values.forEach((value, i) => {
+      const subscribers = value === null ? 0 : Number.parseInt(value, 10);
+      if (subscribers > 0) found.push({ id: instances[i]!, subscribers });
+    });
+    return found;
   }
 
   async leave(id: string): Promise<void> {
-    await this.redis.multi().zrem(this.members, id).hdel(this.reports, id).exec();
+    this.reported = null;
+    await Promise.all([
+      this.redis.multi().zrem(this.members, id).hdel(this.reports, id).exec(),
+      this.redis.del(this.channelsKey(id)),
+    ]);
   }
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** One hash tag per instance: on a cluster, the instances' hashes spread over the masters. */
+  private channelsKey(id: string): string {
+    return `${this.keyPrefix}{presence:${id}}:channels`;
+  }
+
+  /** Replaces the hash by `counts`, in parts (readers may see it half written for a moment). */
+  private async rewrite(key: string, counts: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    const pipeline = this.redis.pipeline().del(key);
+    for (const part of chunks([...withoutEmpty(counts)])) pipeline.hset(key, Object.fromEntries(part));
+    pipeline.pexpire(key, ttlMs);
+    await execOrThrow(pipeline);
   }
 
   /** Reports of instances gone for good; cheap enough to check now and then. */
@@ -85,12 +146,31 @@ export class RedisPresence implements ClusterPresence {
   }
 }
 
-function parseReport(value: string | null): { connections: number; seenAt: number } | null {
+function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += FIELDS_PER_COMMAND) yield items.slice(i, i + FIELDS_PER_COMMAND);
+}
+
+async function execOrThrow(pipeline: ChainableCommander): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+  return results.map(([, value]) => value);
+}
+
+function parseReport(value: string | null): Omit<InstancePresence, 'id'> | null {
   if (!value) return null;
   try {
-    const parsed = JSON.parse(value) as { connections?: unknown; seenAt?: unknown };
+    const parsed = JSON.parse(value) as Record<string, unknown>;
     if (typeof parsed.connections !== 'number' || typeof parsed.seenAt !== 'number') return null;
-    return { connections: parsed.connections, seenAt: parsed.seenAt };
+    // An instance of an earlier version reports no delivery figures.
+    const numberOr = <T>(field: unknown, fallback: T) => (typeof field === 'number' && Number.isFinite(field) ? field : fallback);
+    return {
+      connections: parsed.connections,
+      seenAt: parsed.seenAt,
+      deliveryRate: numberOr(parsed.deliveryRate, 0),
+      lagMs: numberOr(parsed.lagMs, null),
+      lagMaxMs: numberOr(parsed.lagMaxMs, null),
+    };
   } catch {
     return null;
   }
