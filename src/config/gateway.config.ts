@@ -18,6 +18,11 @@ export interface GatewayConfig {
   readonly livenessMaxDelayMs: number;
   /** Log format and threshold (README: Logs). */
   readonly logging: LoggingConfig;
+  /**
+   * Streams opened since the last heap compaction that make the end of a burst worth one
+   * (`SSE_HEAP_COMPACT_AFTER_STREAMS`; 0: never). README: Performance.
+   */
+  readonly heapCompactAfterStreams: number;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -44,6 +49,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     server: readServerConfig(read),
     livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
     logging: readLoggingConfig(read),
+    heapCompactAfterStreams: read.integer('SSE_HEAP_COMPACT_AFTER_STREAMS', 1_000, 0, 10_000_000),
   };
   // A value the environment could not parse stays unset here, so it is named once, by the reader;
   // so is a variable whose combination with others the reader already refused, in its own words.
