@@ -88,7 +88,8 @@ export class GatewayWorkerPool {
   }
 
   private fork(slot: WorkerSlot): void {
-    const worker = cluster.fork({ INSTANCE_ID: slot.instanceId });
+    // A worker is one gateway: its own id, and SSE_WORKERS=1 (the pool's settings were checked here).
+    const worker = cluster.fork({ INSTANCE_ID: slot.instanceId, SSE_WORKERS: '1' });
     slot.worker = worker;
     slot.listening = false;
     slot.startedAt = Date.now();
