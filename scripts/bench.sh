@@ -29,6 +29,7 @@ fi
 
 # The harness folder is read-only and its peers build in place: work on a copy.
 WORK=$(mktemp -d /tmp/sse-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
 cp -r "$SRC/." "$WORK/"
 chmod -R u+w "$WORK"
 # Older copies of run-project.sh put `${redis:+REDIS_URL=...}` before NODE_ENV=..., which turns
