@@ -2,18 +2,20 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import cluster from 'node:cluster';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
 import { fallbackLogSettings } from './config/logging.config.js';
-import { redactUrl } from './config/redact-url.util.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
 import { setupGatewayDocs } from './gateway/docs/gateway-docs.js';
 import { createGatewayLogger } from './gateway/logging/create-gateway-logger.js';
 import { logFailure } from './gateway/logging/log-failure.util.js';
+import { setupSummary } from './gateway/logging/setup-summary.util.js';
 import { shutdownFailed, startFailed } from './gateway/logging/logging.messages.js';
 import { exitOnProcessErrors } from './gateway/logging/process-errors.util.js';
 import { startPublishTransport } from './gateway/transport/publish-transport.js';
+import { runWorkerPool } from './gateway/workers/worker-pool.js';
 import { SSE_DEFAULTS } from './sse/internals.js';
 
 // Writes through the gateway's logger once it exists (Logger delegates to the current one).
@@ -33,6 +35,8 @@ function readConfig(): GatewayConfig {
 
 async function bootstrap(): Promise<void> {
   const config = readConfig();
+  // SSE_WORKERS > 1: this process only runs the workers; each runs this file as one gateway.
+  if (cluster.isPrimary && config.workers > 1) return runWorkerPool(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: createGatewayLogger(config),
@@ -66,10 +70,9 @@ async function bootstrap(): Promise<void> {
     // Nest has logged why (EADDRINUSE, EACCES…): one line is enough.
     process.exit(1);
   }
-  const { redis, http } = config.sse;
-  const broker = redis ? `redis ${redactUrl(redis)}` : 'in-memory broker';
-  const auth = http?.jwt ? '' : ', AUTHORIZATION OFF';
-  logger.log(`instance ${config.instanceId} listening on ${config.host}:${config.port} (${broker}${auth})`);
+  // A worker's line leaves `listening on` to the pool's one line, logged once every worker is up.
+  const ready = cluster.isWorker ? 'ready on' : 'listening on';
+  logger.log(`instance ${config.instanceId} ${ready} ${config.host}:${config.port} (${setupSummary(config)})`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { EnvReader } from './env-parsers.js';
 import { readInstanceId, readLoggingConfig, type LoggingConfig } from './logging.config.js';
 import { readServerConfig, type ServerConfig } from './server.config.js';
 import { envNameOf, readSseOptions } from './sse-options.config.js';
+import { readWorkerCount } from './workers.config.js';
 
 /** The gateway's settings, read from the environment (README: Configuration). */
 export interface GatewayConfig {
@@ -10,6 +11,8 @@ export interface GatewayConfig {
   readonly host: string;
   /** Names this process in logs, `X-Instance-Id` and presence (`INSTANCE_ID`, default host name and pid). */
   readonly instanceId: string;
+  /** Gateway processes sharing the port (`SSE_WORKERS`; README: Every core); 1: this process serves alone. */
+  readonly workers: number;
   /** The module's options, passed to `SseModule.forRoot` whole: the module fills in its own defaults. */
   readonly sse: SseModuleOptions;
   /** What the gateway process itself does with HTTP: CORS, timeouts, the access log. */
@@ -45,6 +48,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     port: read.integer('PORT', 3000, 0, 65_535),
     host: read.pattern('HOST', '0.0.0.0', /^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
     instanceId,
+    workers: readWorkerCount(read, instanceId),
     sse: { ...readSseOptions(read), instanceId },
     server: readServerConfig(read),
     livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),

@@ -157,7 +157,10 @@ export class RedisBroker implements Broker, BrokerHealth {
     };
     if (target.mode !== 'cluster') {
       // One server, or the master the Sentinels name (asked again on every reconnect).
-      this.cmd = createRedisConnection(target, { ...common, connectionName: `${name}:cmd` }, settings);
+      // Auto-pipelining: the publishes, reads and pings issued in one tick go out as one write
+      // (one read for Redis). 64 concurrent publishers: Redis CPU per publish -65%, the gateway's
+      // -9%, publishes/s +26% (README: Performance). No blocking command runs on this connection.
+      this.cmd = createRedisConnection(target, { ...common, connectionName: `${name}:cmd`, enableAutoPipelining: true }, settings);
       this.sharded = false;
       const sub = new RedisSubscriber((o) => createRedisConnection(target, o, settings), { ...common, connectionName: `${name}:sub` }, {
         key: '', sharded: false, role: 'subscriber', timeoutMs: this.timeoutMs, logger: this.logger, hooks, isClosing,
