@@ -24,7 +24,7 @@ export class ChannelAccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const options = this.reflector.get<ChannelAccessOptions | undefined>(CHANNEL_ACCESS, context.getHandler());
     const request = context.switchToHttp().getRequest<ChannelRequest>();
-    if (!options || options.when?.(request) === false) return true;
+    if (!options) return true;
     const stream = options.stream?.(request) ?? false;
     const grant = await this.authorizer.authenticate(request, options.action, stream);
     const channels = options.channels(request);

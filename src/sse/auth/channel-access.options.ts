@@ -7,11 +7,6 @@ export interface ChannelAccessOptions {
   readonly channels: (request: ChannelRequest) => readonly string[];
   /** True when the request opens an event stream (stream tokens, expiry, connection limits). */
   readonly stream?: (request: ChannelRequest) => boolean;
-  /**
-   * False when another route answers this request (two routes share a URL and tell their
-   * requests apart by `Accept`): the guards leave it to that route's own. Default: always.
-   */
-  readonly when?: (request: ChannelRequest) => boolean;
 }
 
 /** Metadata key of a channel route's `ChannelAccessOptions`. */

@@ -1,12 +1,13 @@
-import { Controller, Get, Header, HttpCode, NotAcceptableException, Next, Options, Param, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { Controller, Get, Header, HttpCode, NotAcceptableException, Options, Param, Req, Res, Sse, UseFilters, type MessageEvent } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { HistoryPage } from '../broker/broker.interface.js';
 import { SseHub } from '../channel/sse-hub.service.js';
 import { readLastEventId } from '../decorators/last-event-id.decorator.js';
 import { StreamPosition } from '../position/stream-position.js';
-import { ChannelAccess, channelUrlAnswer, wantsEventStream } from './channel-access.decorator.js';
+import { ChannelAccess, channelUrlAnswer } from './channel-access.decorator.js';
+import { EventStreamRoute } from './event-stream-route.js';
 import { historyJson } from './history-response.js';
 import { SseHttpErrorFilter } from './http-error.filter.js';
 import { notAcceptable } from './http.messages.js';
@@ -18,9 +19,9 @@ import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.
  * Streams: one channel (`/channels/:channel/events`) or several on one connection
  * (`/events?channel=a&channel=b`), declared with `@Sse()` and served by the module's stream
  * writer. The same channel URL answers its recent history as JSON to a client that asks
- * for `application/json`: a route of its own, declared first, which passes stream requests
- * on (Express' `next()`) to the `@Sse()` route. Each route's guards judge only its own
- * requests.
+ * for `application/json`: a route of its own, declared after the stream route, which passes
+ * every request that does not accept `text/event-stream` on to it (see `EventStreamRoute`).
+ * Each route's guards judge only its own requests.
  */
 @Controller()
 @UseFilters(SseHttpErrorFilter)
@@ -28,17 +29,27 @@ import { parseAfter, parseChannelList, parseHistoryLimit } from './stream-query.
 export class StreamController {
   constructor(private readonly hub: SseHub) {}
 
+  @Sse('channels/:channel/events')
+  // Documented with the route below: one URL, its answer chosen by Accept.
+  @ApiExcludeEndpoint()
+  @ChannelAccess({
+    action: 'subscribe',
+    channels: (request) => [String((request as Request).params.channel)],
+    stream: () => true,
+  })
+  @EventStreamRoute()
+  channel(@Param('channel') channel: string, @Req() request: Request): Observable<MessageEvent> {
+    return this.hub.stream([channel], { lastEventId: readLastEventId(request) });
+  }
+
   @Get('channels/:channel/events')
   @ApiChannelEvents()
   @ChannelAccess({
     action: 'subscribe',
     channels: (request) => [String((request as Request).params.channel)],
-    when: (request) => !wantsEventStream(request),
   })
-  async history(@Param('channel') channel: string, @Req() request: Request, @Res() response: Response, @Next() next: NextFunction): Promise<void> {
-    const answer = channelUrlAnswer(request);
-    if (answer === 'stream') return next();
-    if (answer === undefined) throw new NotAcceptableException(notAcceptable);
+  async history(@Param('channel') channel: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    if (channelUrlAnswer(request) !== 'history') throw new NotAcceptableException(notAcceptable);
     const limit = parseHistoryLimit(request.query.limit);
     const after = parseAfter(request.query.after);
     const position = after === undefined ? undefined : StreamPosition.parse(after);
@@ -52,18 +63,6 @@ export class StreamController {
     }
     response.status(200).type('application/json').setHeader('Cache-Control', 'no-cache');
     response.send(historyJson(page));
-  }
-
-  @Sse('channels/:channel/events')
-  // Documented with the route above: one URL, its answer chosen by Accept.
-  @ApiExcludeEndpoint()
-  @ChannelAccess({
-    action: 'subscribe',
-    channels: (request) => [String((request as Request).params.channel)],
-    stream: () => true,
-  })
-  channel(@Param('channel') channel: string, @Req() request: Request): Observable<MessageEvent> {
-    return this.hub.stream([channel], { lastEventId: readLastEventId(request) });
   }
 
   @Sse('events')

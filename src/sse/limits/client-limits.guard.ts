@@ -31,7 +31,7 @@ export class ClientLimitsGuard implements CanActivate {
     const access = this.reflector.get<ChannelAccessOptions | undefined>(CHANNEL_ACCESS, context.getHandler());
     const limits = this.options.http?.limits;
     const request = context.switchToHttp().getRequest<ChannelRequest>();
-    if (!access || !limits || access.when?.(request) === false) return true;
+    if (!access || !limits) return true;
     const { publishRateLimit: limit, publishRateWindowMs: windowMs } = limits;
     if (access.action === 'publish' && limit !== undefined) {
       const subject = requestGrant(request)?.subject;
