@@ -182,8 +182,8 @@ describe('real EventSource clients through nginx, across failures', () => {
     expect(epochs).toHaveLength(2);
     const before = accepted.filter((id) => epochOf(id) === epochs[0]);
     const after = accepted.filter((id) => epochOf(id) === epochs[1]);
-    expect(before.length).toBeGreaterThan(10);
-    expect(after.length).toBeGreaterThan(10);
+    expect(before.length).toBeGreaterThan(3);
+    expect(after.length).toBeGreaterThan(3);
     await expectExactly('Redis restart without persistence', [...before, 'reset', ...after]);
     // The reset moved each client onto the new stream.
     for (const { log } of await logs()) {
