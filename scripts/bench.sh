@@ -3,7 +3,10 @@
 # the naive NestJS peer, in one sitting, each case on a freshly started server, servers pinned
 # to CPU 0 and the load generator to CPU 1. Results (JSON, text, SUMMARY.md) go to
 # bench-results/<timestamp>/. Report figures as ratios against the peer of the same run.
-#   npm run bench                                   # cases c (idle memory) and b (10k fan-out)
+# Last, the network-drop run (scripts/bench/network-drop.mjs): 1,000 eventsource clients
+# through a proxy that resets random connections for a minute; NETWORK_DROP=0 skips it,
+# NETWORK_DROP_ARGS passes it flags (e.g. "--broker redis").
+#   npm run bench                                   # cases c (idle memory) and b (10k fan-out), network-drop
 #   PEERS="project-memory project-redis naive" CASES="c a b" REPS=3 npm run bench
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,4 +28,12 @@ export OUT=${OUT:-$ROOT/bench-results/$(date +%Y%m%d-%H%M%S)}
 export PEERS=${PEERS:-"project-memory naive"} CASES=${CASES:-"c b"} REPS=${REPS:-1}
 cd "$WORK/peers"
 ./measure-all.sh
+
+if [ "${NETWORK_DROP:-1}" = 1 ]; then
+  echo "--- network-drop"
+  # A lost or repeated event makes it exit 2: the summary says so, the other figures still stand.
+  # shellcheck disable=SC2086
+  node "$ROOT/scripts/bench/network-drop.mjs" --json "$OUT/network-drop.json" ${NETWORK_DROP_ARGS:-} 2>&1 | tee "$OUT/network-drop.txt" || true
+  { echo; echo "## network-drop"; echo; grep -E '^network-drop: [0-9]+ clients,' "$OUT/network-drop.txt" || echo "network-drop did not finish: see network-drop.txt"; } >> "$OUT/SUMMARY.md"
+fi
 echo "summary: $OUT/SUMMARY.md"
