@@ -55,10 +55,12 @@ describe('the cluster view', () => {
     const publisher = (async () => {
       while (publishing) await post(`${two.url}/channels/view/events`, { data: { at: Date.now() } });
     })();
+    // A report whose whole window had events: sent two intervals after the first event or later.
+    const fullWindowsFrom = Date.now() + 2 * INTERVAL_MS;
     const answer = await eventually(async () => {
       const got = await json(two);
-      return got.body.instances.every((i) => i.deliveryRate > 0 && Date.now() - i.seenAt < 2 * INTERVAL_MS) ? got : null;
-    }, 5000, 'a delivery rate on both instances').finally(async () => {
+      return got.body.instances.every((i) => i.deliveryRate > 0 && i.seenAt >= fullWindowsFrom && Date.now() - i.seenAt < 2 * INTERVAL_MS) ? got : null;
+    }, 10_000, 'a delivery rate on both instances').finally(async () => {
       publishing = false;
       await publisher;
     });

@@ -217,12 +217,15 @@ describe('the API document of the built gateway (GET /openapi.json, GET /docs)',
       expect(routes.filter((route) => !pages.includes(route)).sort()).toEqual(operationsOf(document).sort());
       expect(operationsOf(document).sort()).toEqual([
         'GET /channels/{channel}/events',
+        'GET /channels/{channel}/presence',
         'GET /cluster',
         'GET /events',
         'GET /health',
         'GET /health/live',
         'GET /health/ready',
+        'GET /metrics',
         'OPTIONS /channels/{channel}/events',
+        'OPTIONS /channels/{channel}/presence',
         'OPTIONS /events',
         'OPTIONS /sync',
         'POST /channels/{channel}/events',
@@ -436,9 +439,11 @@ describe("the module's part of a host application's own document", () => {
     await expectValidOpenApi31(document);
     expect(operationsOf(document).sort()).toEqual([
       'GET /events-api/channels/{channel}/events',
+      'GET /events-api/channels/{channel}/presence',
       'GET /events-api/events',
       'GET /shop/orders',
       'OPTIONS /events-api/channels/{channel}/events',
+      'OPTIONS /events-api/channels/{channel}/presence',
       'OPTIONS /events-api/events',
       'OPTIONS /events-api/sync',
       'POST /events-api/channels/{channel}/events',

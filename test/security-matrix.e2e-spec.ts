@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
 import { loadGatewayConfig } from '../src/config/gateway.config.js';
+import { StreamTokenService } from '../src/sse/auth/stream-token.service.js';
 import { resolveSseOptions } from '../src/sse/internals.js';
 import { startGateway, type TestGateway } from './support/gateway-app.js';
 import { openStream, request } from './support/sse-client.js';
@@ -239,16 +239,13 @@ describe('authorization matrix (HS256, audience, public channels)', () => {
       const url = new URL(answer.body.url, gateway.url);
       issued[kind] = { token: url.searchParams.get('token')!, position: url.searchParams.get('lastEventId')! };
     }
-    // Stream tokens an attacker might bring: expired (the real stream key), or signed with the JWT secret.
-    const streamKey = resolveSseOptions(loadGatewayConfig({ SSE_JWT_SECRET: TEST_SECRET }).sse).http!.jwt!.streamTokenSecret;
-    const stream = (key: Uint8Array, exp: number) =>
-      new SignJWT({ ch: [SETS.allowed.single], pos: issued.single.position })
-        .setProtectedHeader({ alg: 'HS256', typ: 'sse-stream+jwt' })
-        .setAudience('sse-gateway:stream')
-        .setExpirationTime(Math.floor(Date.now() / 1000) + exp)
-        .sign(key);
-    tokens.expiredStream = await stream(streamKey, -60);
-    tokens.forgedStream = await stream(new TextEncoder().encode(TEST_SECRET), 600);
+    // Stream tokens an attacker might bring, made as the gateway makes them: expired (the real
+    // stream key, issued long enough ago), or signed with the JWT secret.
+    const jwt = resolveSseOptions(loadGatewayConfig({ SSE_JWT_SECRET: TEST_SECRET }).sse).http!.jwt!;
+    const stream = (secret: Uint8Array, issuedAt: number) =>
+      new StreamTokenService({ ...jwt, streamTokenSecret: secret }).issue({ subject: 'alice' }, [SETS.allowed.single], issued.single.position, issuedAt);
+    tokens.expiredStream = await stream(jwt.streamTokenSecret, Date.now() - (jwt.streamTokenTtlS + jwt.clockToleranceS + 60) * 1000);
+    tokens.forgedStream = await stream(new TextEncoder().encode(TEST_SECRET), Date.now());
   });
   afterAll(() => gateway.close());
 

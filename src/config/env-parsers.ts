@@ -1,3 +1,12 @@
+/** Milliseconds per unit of a duration (`optionalDuration`). */
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `ms` in the largest unit that divides it: `1s`, `90m`, `365d`. */
+function formatDuration(ms: number): string {
+  const [unit, size] = Object.entries(DURATION_UNITS_MS).reverse().find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
+}
+
 /**
  * Small typed readers of environment variables. Each problem is collected, not thrown, so
  * one start-up message names every bad value. Readers answer `undefined` for an unset (or
@@ -38,6 +47,25 @@ export class EnvReader {
       return undefined;
     }
     return value;
+  }
+
+  /**
+   * A duration in ms, from a whole number of seconds (`90`) or a whole number with a unit:
+   * `ms`, `s`, `m`, `h` or `d` (`1500ms`, `30m`, `7d`); 0 (any unit) is 0. In [min, max] ms,
+   * or 0 when `allowZero`.
+   */
+  optionalDuration(name: string, minMs: number, maxMs: number, allowZero = false): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const match = /^(\d{1,15})(ms|s|m|h|d)?$/.exec(raw);
+    const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 's']! : NaN;
+    if (!((ms >= minMs && ms <= maxMs) || (allowZero && ms === 0))) {
+      this.problems.push(
+        `${name}=${JSON.stringify(raw)} must be ${allowZero ? '0 (off) or ' : ''}a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}: whole seconds, or a whole number with a unit (ms, s, m, h, d)`,
+      );
+      return undefined;
+    }
+    return ms;
   }
 
   /** `expected` names the accepted schemes in messages; default: `schemes` joined with "or". */

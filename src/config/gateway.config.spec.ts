@@ -87,6 +87,31 @@ describe('loadGatewayConfig', () => {
     ]);
   });
 
+  it('reads SSE_CHANNEL_TTL as seconds, or with a unit, into channelTtlMs; unset and 0 never expire', () => {
+    const ttl = (value?: string) => loadGatewayConfig(value === undefined ? {} : { SSE_CHANNEL_TTL: value }).sse.channelTtlMs;
+    expect(ttl()).toBeUndefined();
+    expect(resolveSseOptions(loadGatewayConfig({}).sse).channelTtlMs).toBe(0);
+    expect(ttl('0')).toBe(0);
+    expect(ttl('90')).toBe(90_000);
+    expect(ttl('1500ms')).toBe(1500);
+    expect(ttl('30s')).toBe(30_000);
+    expect(ttl('15m')).toBe(900_000);
+    expect(ttl('24h')).toBe(86_400_000);
+    expect(ttl('7d')).toBe(604_800_000);
+    const problems = (value: string) => {
+      try {
+        loadGatewayConfig({ SSE_CHANNEL_TTL: value });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    const expected = 'must be 0 (off) or a duration from 1s to 365d: whole seconds, or a whole number with a unit (ms, s, m, h, d)';
+    for (const bad of ['999ms', '1.5h', '-1', '10 s', '1w', '366d', 'forever']) {
+      expect(problems(bad)).toEqual([`SSE_CHANNEL_TTL=${JSON.stringify(bad)} ${expected}`]);
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(loadGatewayConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({ sse: { redis: undefined }, port: 3000 });
   });

@@ -1,4 +1,4 @@
-import { SSE_DEFAULTS, type JwtAuthorizationOptions, type SseModuleOptions } from '../sse/internals.js';
+import { MIN_CHANNEL_TTL_MS, SSE_DEFAULTS, type JwtAuthorizationOptions, type SseModuleOptions } from '../sse/internals.js';
 import type { EnvReader } from './env-parsers.js';
 import { readRedisOptions } from './redis.config.js';
 
@@ -17,6 +17,7 @@ const ENV_OF_OPTION: Readonly<Record<string, string>> = {
   ackTimeoutMs: 'SSE_REDIS_ACK_TIMEOUT_MS',
   keyPrefix: 'SSE_KEY_PREFIX',
   historyLimit: 'SSE_HISTORY_LIMIT',
+  channelTtlMs: 'SSE_CHANNEL_TTL',
   heartbeatMs: 'SSE_HEARTBEAT_MS',
   retryMs: 'SSE_RETRY_MS',
   maxEventBytes: 'SSE_MAX_EVENT_BYTES',
@@ -65,6 +66,8 @@ export function readSseOptions(read: EnvReader): SseModuleOptions {
     transport: redis.redis !== undefined,
     keyPrefix: read.optionalPattern('SSE_KEY_PREFIX', /^[A-Za-z0-9._:-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 . _ : -'),
     historyLimit: read.optionalInteger('SSE_HISTORY_LIMIT', 1, 1_000_000),
+    // Seconds unless a unit says otherwise (`24h`, `7d`): a lifetime is said in those, not ms.
+    channelTtlMs: read.optionalDuration('SSE_CHANNEL_TTL', MIN_CHANNEL_TTL_MS, 365 * DAY_MS, true),
     heartbeatMs: read.optionalInteger('SSE_HEARTBEAT_MS', 100, DAY_MS),
     retryMs: read.optionalInteger('SSE_RETRY_MS', 0, DAY_MS),
     maxEventBytes: read.optionalInteger('SSE_MAX_EVENT_BYTES', 16, 64 * 1024 * 1024),

@@ -5,7 +5,7 @@ export * from './index.js';
 
 /** Options with defaults filled in, their one home (`SSE_DEFAULTS`), and their checks. */
 export { SSE_OPTIONS } from './sse.tokens.js';
-export { SSE_DEFAULTS, RESERVED_EVENT_TYPES, RESERVED_EVENT_PREFIX, CHANNEL_NAME_PATTERN, EVENT_TYPE_PATTERN, CONNECTED_EVENT, TOKEN_EXPIRED_EVENT } from './sse.constants.js';
+export { SSE_DEFAULTS, MIN_CHANNEL_TTL_MS, RESERVED_EVENT_TYPES, RESERVED_EVENT_PREFIX, CHANNEL_NAME_PATTERN, EVENT_TYPE_PATTERN, CONNECTED_EVENT, TOKEN_EXPIRED_EVENT } from './sse.constants.js';
 export { resolveSseOptions, sseOptionProblems } from './sse.options.js';
 export type { ResolvedSseOptions } from './interfaces/sse-module-options.interface.js';
 export type { ResolvedHttpOptions, ResolvedJwtOptions, ResolvedClientLimits, JwtKey } from './interfaces/sse-http-options.interface.js';

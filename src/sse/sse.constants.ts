@@ -44,4 +44,8 @@ export const SSE_DEFAULTS = {
   publishRateWindowMs: 10_000,
   minReplicasAck: 0,
   ackTimeoutMs: 1_000,
+  channelTtlMs: 0,
 } as const;
+
+/** Shortest channel TTL the module takes, ms: its keep-alive runs every third of it. */
+export const MIN_CHANNEL_TTL_MS = 1_000;

@@ -60,6 +60,9 @@ export const redisNotReadyAtStart = (ms: number, reason: string) =>
 export const redisResyncFailed = (reason: string) =>
   `re-subscribing after a Redis reconnect failed (${reason}); reconnecting again`;
 
+export const channelKeepaliveFailed = (reason: string) =>
+  `keeping subscribed channels from expiring failed (${reason}); trying again in a third of the channel TTL`;
+
 export const redisUnresponsive = (role: string, reason: string) =>
   `Redis ${role} connection does not answer PING (${reason}); reconnecting`;
 

@@ -34,3 +34,15 @@ describe('resolveSseOptions: highly available Redis', () => {
     expect(refuse({ redis: 'redis+sentinel://s1/' })).toThrow(/a Redis Sentinel URL is/);
   });
 });
+
+describe('resolveSseOptions: channel lifecycle', () => {
+  it('never expires channels by default, and takes 0 or a TTL of at least a second', () => {
+    expect(resolveSseOptions({}).channelTtlMs).toBe(0);
+    expect(resolveSseOptions({ channelTtlMs: 0 }).channelTtlMs).toBe(0);
+    expect(resolveSseOptions({ channelTtlMs: 1000 }).channelTtlMs).toBe(1000);
+    expect(resolveSseOptions({ redis: 'redis://h', channelTtlMs: 86_400_000 }).channelTtlMs).toBe(86_400_000);
+    for (const bad of [999, -1, 1500.5, Number.NaN]) {
+      expect(() => resolveSseOptions({ channelTtlMs: bad })).toThrow(`channelTtlMs must be 0 (never expire) or a whole number of ms from 1000, got ${bad}`);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { OptionProblems } from './errors/invalid-options.error.js';
 import type { ResolvedClientLimits, ResolvedHttpOptions, SseHttpOptions } from './interfaces/sse-http-options.interface.js';
 import type { ResolvedSseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
-import { SSE_DEFAULTS } from './sse.constants.js';
+import { MIN_CHANNEL_TTL_MS, SSE_DEFAULTS } from './sse.constants.js';
 import { parseChannelPattern } from './utils/channel-pattern.util.js';
 import type { RedisConnectionSettings } from './broker/redis-client.util.js';
 import { parseRedisTarget } from './broker/redis-url.util.js';
@@ -39,6 +39,7 @@ function resolveInto(options: SseModuleOptions, problems: OptionProblems): Resol
     redis: options.redis || undefined,
     broker: options.broker,
     historyLimit: options.historyLimit ?? SSE_DEFAULTS.historyLimit,
+    channelTtlMs: options.channelTtlMs ?? SSE_DEFAULTS.channelTtlMs,
     heartbeatMs: options.heartbeatMs ?? SSE_DEFAULTS.heartbeatMs,
     retryMs: options.retryMs ?? SSE_DEFAULTS.retryMs,
     maxBufferBytes: options.maxBufferBytes ?? SSE_DEFAULTS.maxBufferBytes,
@@ -66,6 +67,9 @@ function resolveInto(options: SseModuleOptions, problems: OptionProblems): Resol
   }
   for (const key of ['historyLimit', 'heartbeatMs', 'maxBufferBytes', 'maxChannelsPerStream', 'maxEventBytes', 'publishTimeoutMs', 'rebalanceRate', 'presenceIntervalMs'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) problems.add(key, `must be a positive integer, got ${resolved[key]}`);
+  }
+  if (!(resolved.channelTtlMs === 0 || (Number.isInteger(resolved.channelTtlMs) && resolved.channelTtlMs >= MIN_CHANNEL_TTL_MS))) {
+    problems.add('channelTtlMs', `must be 0 (never expire) or a whole number of ms from ${MIN_CHANNEL_TTL_MS}, got ${resolved.channelTtlMs}`);
   }
   checkRedisOptions(resolved, problems);
   for (const key of ['retryMs', 'drainMs'] as const) {

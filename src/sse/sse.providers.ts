@@ -35,12 +35,13 @@ const OWNED_BROKER = Symbol('OWNED_BROKER');
 
 /** Makes the broker the options ask for: Redis when a URL is set, else in memory. */
 export async function createBroker(options: ResolvedSseOptions, metrics?: SseMetrics): Promise<Broker> {
-  if (!options.redis) return new MemoryBroker({ historyLimit: options.historyLimit });
+  if (!options.redis) return new MemoryBroker({ historyLimit: options.historyLimit, channelTtlMs: options.channelTtlMs });
   const logger = new Logger('RedisBroker');
   const broker = new RedisBroker({
     url: options.redis,
     connection: redisConnectionSettings(options),
     historyLimit: options.historyLimit,
+    channelTtlMs: options.channelTtlMs,
     keyPrefix: options.keyPrefix,
     commandTimeoutMs: options.publishTimeoutMs,
     minReplicasAck: options.minReplicasAck,

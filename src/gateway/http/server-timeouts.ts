@@ -38,6 +38,8 @@ export function applyServerTimeouts(server: Server, timeouts: ServerTimeouts): v
   server.on('request', (request, response) => {
     const socket = request.socket as Socket;
     clearTimeout(timers.get(socket));
+    // A stream keeps its socket for hours: no cleared timer stays with it.
+    timers.delete(socket);
     // Kept alive after this answer: the next request gets the keep-alive wait plus its own header window.
     response.once('finish', () => {
       if (!socket.destroyed) arm(socket, timeouts.keepAliveTimeoutMs + timeouts.headersTimeoutMs);

@@ -14,7 +14,17 @@ import { newEpoch } from './epoch.util.js';
 export interface MemoryBrokerOptions {
   /** Events kept per channel (ring buffer). */
   historyLimit: number;
+  /**
+   * A channel with no listener and no publish or history read for this many ms is dropped
+   * (ring, idempotency keys, epoch); positions of it then read as unknown. Default 0: never.
+   * Checked by a sweep every third of it (at most every minute), so a channel goes between
+   * `channelTtlMs` and `channelTtlMs` plus one sweep after its last use.
+   */
+  channelTtlMs?: number;
 }
+
+/** The sweep runs at most this far apart, however long the TTL: a late drop holds memory. */
+const MAX_SWEEP_INTERVAL_MS = 60_000;
 
 interface StoredEvent extends BrokerEvent {
   readonly idempotencyKey?: string;
@@ -22,7 +32,12 @@ interface StoredEvent extends BrokerEvent {
 
 /** One channel's state: a ring buffer of its newest events and its local listeners. */
 class MemoryChannel {
-  readonly ring: (StoredEvent | undefined)[];
+  /**
+   * Grows with the events up to `capacity` (a channel with few events holds a short array,
+   * not one of the history limit), then wraps: until it is full nothing is evicted, so
+   * `start` stays 0 and the events are in order from index 0.
+   */
+  private readonly ring: StoredEvent[] = [];
   /** Index in `ring` of the oldest kept event. */
   start = 0;
   size = 0;
@@ -33,8 +48,13 @@ class MemoryChannel {
   readonly idempotency = new Map<string, StreamPosition>();
   readonly listeners = new Set<BrokerListener>();
 
-  constructor(capacity: number, epoch: string) {
-    this.ring = new Array<StoredEvent | undefined>(capacity);
+  constructor(
+    private readonly capacity: number,
+    /** This state's lifetime tag: a channel dropped and made again gets a new one. */
+    readonly epoch: string,
+    /** When it was last published to, read or (un)subscribed, ms since the Unix epoch. */
+    public usedAt: number,
+  ) {
     this.head = StreamPosition.start(epoch);
   }
 
@@ -43,7 +63,7 @@ class MemoryChannel {
   }
 
   push(event: StoredEvent): void {
-    const capacity = this.ring.length;
+    const capacity = this.capacity;
     if (this.size === capacity) {
       const evicted = this.ring[this.start]!;
       this.trimmed = evicted.position;
@@ -51,7 +71,7 @@ class MemoryChannel {
       this.ring[this.start] = event;
       this.start = (this.start + 1) % capacity;
     } else {
-      this.ring[(this.start + this.size) % capacity] = event;
+      this.ring.push(event);
       this.size++;
     }
     this.head = event.position;
@@ -74,17 +94,31 @@ class MemoryChannel {
 /**
  * The embedded default: one process, history in a per-channel ring buffer. Entry ids are
  * made the way Redis makes them (`<ms>-<seq>`, the sequence counting events within one
- * millisecond), with one epoch per broker lifetime, so ids from before a restart are
- * recognised as unknown.
+ * millisecond). Each channel state has its own epoch, made of the broker's random one and
+ * a counter: ids from before a restart, and ids of a channel dropped by `channelTtlMs` and
+ * made again, are recognised as unknown, never as positions of the new stream (whose ids,
+ * being times, could otherwise pass for later or earlier ones of the old).
  */
 export class MemoryBroker implements Broker {
   private readonly channels = new Map<string, MemoryChannel>();
   private readonly epoch = newEpoch();
+  /** Channel states made so far: the next one's epoch is `epoch` + this count in base 36. */
+  private made = 0;
+  private readonly ttlMs: number;
+  private readonly sweeper: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly options: MemoryBrokerOptions) {
     if (!Number.isInteger(options.historyLimit) || options.historyLimit < 1) {
       throw new RangeError('historyLimit must be a positive integer');
+    }
+    const ttl = options.channelTtlMs ?? 0;
+    if (!Number.isInteger(ttl) || ttl < 0) throw new RangeError('channelTtlMs must be 0 (never) or a positive integer');
+    this.ttlMs = ttl;
+    if (ttl > 0) {
+      // Unref'd: the sweep alone never keeps the process alive.
+      this.sweeper = setInterval(() => this.sweep(), Math.max(1, Math.min(Math.floor(ttl / 3), MAX_SWEEP_INTERVAL_MS)));
+      this.sweeper.unref();
     }
   }
 
@@ -98,7 +132,7 @@ export class MemoryBroker implements Broker {
     }
     const time = Date.now();
     const last = state.head;
-    const position = time > last.ms ? StreamPosition.of(time, 0, this.epoch) : StreamPosition.of(last.ms, last.seq + 1, this.epoch);
+    const position = time > last.ms ? StreamPosition.of(time, 0, state.epoch) : StreamPosition.of(last.ms, last.seq + 1, state.epoch);
     const event: StoredEvent = { position, event: request.event, data: request.data, time, idempotencyKey: key };
     state.push(event);
     if (key !== undefined) state.idempotency.set(key, position);
@@ -111,14 +145,22 @@ export class MemoryBroker implements Broker {
     this.assertOpen();
     const state = this.channelState(channel);
     state.listeners.add(listener);
-    return { unsubscribe: async () => void state.listeners.delete(listener) };
+    return {
+      unsubscribe: async () => {
+        // The TTL counts from the last listener's leaving, as from a publish.
+        if (state.listeners.delete(listener)) state.usedAt = Date.now();
+      },
+    };
   }
 
   async history(channel: string, query: HistoryQuery): Promise<HistoryPage> {
     this.assertOpen();
-    const state = this.channels.get(channel);
-    const head = state?.head ?? StreamPosition.start(this.epoch);
-    const size = state?.size ?? 0;
+    // Made on a read too, as the Redis broker's history script makes the epoch: the head of
+    // an empty channel names the epoch its first events will have, so resuming from it
+    // replays them instead of a reset.
+    const state = this.channelState(channel);
+    const head = state.head;
+    const size = state.size;
     const limit = Math.max(0, query.limit);
 
     let from: number; // index into the ring of the first event to return
@@ -126,13 +168,13 @@ export class MemoryBroker implements Broker {
     if (after === undefined) {
       from = Math.max(0, size - limit);
     } else {
-      if (after.epoch !== this.epoch || after.compare(head) > 0) return { events: [], head, reset: 'unknown' };
-      if (state?.trimmed && after.compare(state.trimmed) < 0) return { events: [], head, reset: 'trimmed' };
-      from = state ? state.indexAfter(after) : 0;
+      if (after.epoch !== state.epoch || after.compare(head) > 0) return { events: [], head, reset: 'unknown' };
+      if (state.trimmed && after.compare(state.trimmed) < 0) return { events: [], head, reset: 'trimmed' };
+      from = state.indexAfter(after);
     }
     const events: BrokerEvent[] = [];
     for (let i = from; i < size && events.length < limit; i++) {
-      const { position, event, data, time } = state!.at(i);
+      const { position, event, data, time } = state.at(i);
       events.push({ position, event, data, time });
     }
     return { events, head };
@@ -140,16 +182,37 @@ export class MemoryBroker implements Broker {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const state of this.channels.values()) state.listeners.clear();
   }
 
+  /** Channels held now (tests: a dropped channel is gone). */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** The channel's state, made if it has none (new epoch), marked as used now. */
   private channelState(channel: string): MemoryChannel {
+    const now = Date.now();
     let state = this.channels.get(channel);
     if (!state) {
-      state = new MemoryChannel(this.options.historyLimit, this.epoch);
+      state = new MemoryChannel(this.options.historyLimit, this.epoch + (this.made++).toString(36), now);
       this.channels.set(channel, state);
+    } else {
+      state.usedAt = now;
     }
     return state;
+  }
+
+  /**
+   * Drops every channel with no listener that was not used for the TTL: one pass over the
+   * channels, whatever they hold (dropping a state frees its ring and keys at once).
+   */
+  private sweep(): void {
+    const before = Date.now() - this.ttlMs;
+    for (const [channel, state] of this.channels) {
+      if (state.listeners.size === 0 && state.usedAt < before) this.channels.delete(channel);
+    }
   }
 
   private assertOpen(): void {

@@ -4,14 +4,33 @@ import type { BrokerEvent, HistoryPage, PublishResult, ResetReason } from './bro
 import type { RedisChannelKeys } from './redis-keys.util.js';
 
 /*
- * The broker's Redis side: two Lua scripts (each one atomic step) and the parsers of what
- * they answer. Both scripts take KEYS = stream, meta, idem, idemq (one hash slot); the
+ * The broker's Redis side: three Lua scripts (each one atomic step) and the parsers of what
+ * they answer. Every script takes KEYS = stream, meta, idem, idemq (one hash slot); the
  * publish script's live channel (ARGV[1]) carries the same hash tag, so in a cluster its
  * SPUBLISH goes to the shard that stores the event, inside the same atomic step.
  */
 
+/**
+ * Shared Lua, the channel lifecycle: every key of the channel expires `ttl` ms from now,
+ * together. The stream gets its deadline first (Redis 7.0 reads the clock per command, so
+ * the others may get one a millisecond later, never earlier): a script that finds the stream
+ * gone and the meta still there reads that as a lost stream and starts a new epoch, as it
+ * does when all are gone; never the old stream under a new epoch. `ttl` 0 (never) takes back an expiry an earlier
+ * setting left, so turning the setting off keeps busy channels; it comes only from publish
+ * and history, after `channel_epoch` made the meta key, so one PTTL of it tells.
+ */
+const KEEP_ALIVE = String.raw`
+local function keep_alive(ttl)
+  if ttl > 0 then
+    for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  elseif redis.call('PTTL', KEYS[2]) >= 0 then
+    for i = 1, 4 do redis.call('PERSIST', KEYS[i]) end
+  end
+end
+`;
+
 /** Shared Lua: exact id comparison on digit strings (seq may exceed a double), and the epoch. */
-const HELPERS = String.raw`
+const HELPERS = KEEP_ALIVE + String.raw`
 local function cmp_digits(x, y)
   if #x ~= #y then return #x < #y and -1 or 1 end
   if x == y then return 0 end
@@ -25,8 +44,8 @@ local function cmp_ids(a, b)
   return cmp_digits(as, bs)
 end
 -- The channel's epoch, created on first use. If the stream this epoch numbered is gone
--- (restart without persistence takes the meta too; eviction or DEL may take the stream
--- alone) a new epoch starts, so positions of the lost stream read as unknown.
+-- (restart without persistence and the channel TTL take the meta too; eviction or DEL may
+-- take the stream alone) a new epoch starts, so positions of the lost stream read as unknown.
 local function channel_epoch(candidate)
   local meta = redis.call('HMGET', KEYS[2], 'epoch', 'stream')
   local exists = redis.call('EXISTS', KEYS[1]) == 1
@@ -43,7 +62,9 @@ end
  * (only the shard owning the channel's slot).
  *
  * ARGV: live channel, history limit, candidate epoch, event type ('' none), data,
- * has idempotency key ('1'/'0'), idempotency key. Answers {stream id, epoch, duplicate}.
+ * has idempotency key ('1'/'0'), idempotency key, channel TTL in ms ('0' never). Answers
+ * {stream id, epoch, duplicate}. Every publish, a duplicate too, restarts the TTL of all
+ * the channel's keys.
  *
  * Trimming is exact (`MAXLEN =`), not `~`: Redis 7.0 does not move `max-deleted-entry-id`
  * when it trims (only XDEL does), so the script records the newest trimmed id itself in
@@ -56,11 +77,15 @@ export const publishLua = (fanOut: 'PUBLISH' | 'SPUBLISH') =>
   String.raw`
 local epoch, exists = channel_epoch(ARGV[3])
 local limit = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[8])
 if ARGV[6] == '1' then
   local earlier = redis.call('HGET', KEYS[3], ARGV[7])
   -- A key whose event has left the stream (same ms as the oldest kept, so not pruned) is forgotten.
   local first = earlier and redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
-  if first and cmp_ids(earlier, first[1]) >= 0 then return {earlier, epoch, 1} end
+  if first and cmp_ids(earlier, first[1]) >= 0 then
+    keep_alive(ttl)
+    return {earlier, epoch, 1}
+  end
 end
 local trimmed = false
 if exists then
@@ -88,6 +113,7 @@ if trimmed and redis.call('EXISTS', KEYS[4]) == 1 then
     redis.call('ZREM', KEYS[4], unpack(stale))
   end
 end
+keep_alive(ttl)
 -- Header lines first, data last: the data may hold newlines, the type never does.
 redis.call('${fanOut}', ARGV[1], id .. '.' .. epoch .. '\n' .. ARGV[4] .. '\n' .. ms .. '\n' .. ARGV[5])
 return {id, epoch, 0}
@@ -97,13 +123,15 @@ export const PUBLISH_LUA = publishLua('PUBLISH');
 
 /**
  * ARGV: candidate epoch, after ('' none, else an entry id), after's
- * epoch, limit. Answers {epoch, head id or '', reset or '', entries}; without `after` the
- * entries are newest first.
+ * epoch, limit, channel TTL in ms ('0' never). Answers {epoch, head id or '', reset or '',
+ * entries}; without `after` the entries are newest first. A read is a use: it restarts the
+ * TTL of the channel's keys (and the meta key it may have just made gets one at all).
  */
 export const HISTORY_LUA =
   HELPERS +
   String.raw`
 local epoch, exists = channel_epoch(ARGV[1])
+keep_alive(tonumber(ARGV[5]))
 local limit = tonumber(ARGV[4])
 local head, last, deleted = '', '0-0', '0-0'
 if exists then
@@ -128,6 +156,17 @@ if limit == 0 or head == '' then return {epoch, head, '', {}} end
 return {epoch, head, '', redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', limit)}
 `;
 
+/**
+ * ARGV: channel TTL in ms (positive). Restarts the TTL of the channel's keys that exist, and
+ * makes none: the keep-alive of channels with subscribers, and the last subscriber's leaving.
+ */
+export const TOUCH_LUA =
+  KEEP_ALIVE +
+  String.raw`
+keep_alive(tonumber(ARGV[1]))
+return 0
+`;
+
 type Arg = string | number;
 
 /** The scripts, bound to one connection (EVALSHA, falling back to EVAL after a restart). */
@@ -135,18 +174,22 @@ export interface RedisScripts {
   /** `sharded`: fan out with SPUBLISH instead of PUBLISH. */
   publish(keys: RedisChannelKeys, args: readonly Arg[], sharded: boolean): Promise<unknown>;
   history(keys: RedisChannelKeys, args: readonly Arg[]): Promise<unknown>;
+  /** Restarts the channel's expiry (`ttlMs` positive). */
+  touch(keys: RedisChannelKeys, ttlMs: number): Promise<unknown>;
 }
 
 export function defineScripts(redis: Redis | Cluster): RedisScripts {
   redis.defineCommand('ssePublish', { numberOfKeys: 4, lua: PUBLISH_LUA });
   redis.defineCommand('sseShardPublish', { numberOfKeys: 4, lua: publishLua('SPUBLISH') });
   redis.defineCommand('sseHistory', { numberOfKeys: 4, lua: HISTORY_LUA });
-  const commands = redis as unknown as Record<'ssePublish' | 'sseShardPublish' | 'sseHistory', (...args: Arg[]) => Promise<unknown>>;
+  redis.defineCommand('sseTouch', { numberOfKeys: 4, lua: TOUCH_LUA });
+  const commands = redis as unknown as Record<'ssePublish' | 'sseShardPublish' | 'sseHistory' | 'sseTouch', (...args: Arg[]) => Promise<unknown>>;
   const slot = (k: RedisChannelKeys) => [k.stream, k.meta, k.idem, k.idemq];
   return {
     publish: (keys, args, sharded) =>
       sharded ? commands.sseShardPublish(...slot(keys), ...args) : commands.ssePublish(...slot(keys), ...args),
     history: (keys, args) => commands.sseHistory(...slot(keys), ...args),
+    touch: (keys, ttlMs) => commands.sseTouch(...slot(keys), ttlMs),
   };
 }
 

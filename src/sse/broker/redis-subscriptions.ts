@@ -123,6 +123,11 @@ export class RedisSubscriptions {
     return count;
   }
 
+  /** Channels with local listeners now (the keep-alive restarts their TTL). */
+  *channels(): IterableIterator<string> {
+    for (const entry of this.entries.values()) if (entry.registrations.size > 0) yield entry.channel;
+  }
+
   clear(): void {
     for (const entry of this.entries.values()) entry.registrations.clear();
     this.entries.clear();

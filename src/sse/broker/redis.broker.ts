@@ -3,6 +3,7 @@ import { BrokerUnavailableError, InvalidInputError } from '../errors/index.js';
 import { SSE_DEFAULTS } from '../sse.constants.js';
 import {
   brokerClosed,
+  channelKeepaliveFailed,
   invalidEventType,
   minReplicasAckOnCluster,
   redisConnected,
@@ -25,6 +26,7 @@ import type {
 } from './broker.interface.js';
 import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { newEpoch } from './epoch.util.js';
+import { ChannelKeepalive } from './channel-keepalive.js';
 import { backoff, boundedCall, noop, reasonOf, silentLogger, whenReady, type RedisBrokerLogger } from './redis-call.util.js';
 import { createRedisConnection, type RedisConnectionSettings } from './redis-client.util.js';
 import { createRedisCluster, masterKeys, slotOwner } from './redis-cluster.util.js';
@@ -57,6 +59,14 @@ export interface RedisBrokerOptions {
   ackTimeoutMs?: number;
   /** Events kept per channel (exact: the stream is trimmed with `MAXLEN =`). */
   historyLimit: number;
+  /**
+   * A channel's keys (stream, meta, idempotency keys) expire this many ms after its last
+   * publish or history read, unless it has subscribers on some instance: each instance
+   * restarts the TTL of the channels it has subscribers for every third of it (see
+   * `ChannelKeepalive`), and once more when the last one leaves. Default 0: never expire
+   * (a publish then removes an expiry an earlier setting left). The same on every instance.
+   */
+  channelTtlMs?: number;
   /** Prefix of every key and pub/sub channel; default `sse:`. */
   keyPrefix?: string;
   /** Bound of every publish, history, subscribe and ping; default `SSE_DEFAULTS.publishTimeoutMs`. */
@@ -100,6 +110,9 @@ export class RedisBroker implements Broker, BrokerHealth {
   private readonly makeSubscriber: (key: string) => RedisSubscriber;
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  /** Channel TTL, ms; 0: channels never expire. */
+  private readonly ttlMs: number;
+  private readonly keepalive: ChannelKeepalive | undefined;
   private readonly logger: RedisBrokerLogger;
   /** Whether live events go through shard channels; `undefined` until the cluster's version is known. */
   private sharded: boolean | undefined;
@@ -112,6 +125,8 @@ export class RedisBroker implements Broker, BrokerHealth {
     if (!Number.isInteger(options.historyLimit) || options.historyLimit < 1) {
       throw new RangeError('historyLimit must be a positive integer');
     }
+    this.ttlMs = options.channelTtlMs ?? 0;
+    if (!Number.isInteger(this.ttlMs) || this.ttlMs < 0) throw new RangeError('channelTtlMs must be 0 (never) or a positive integer');
     this.prefix = options.keyPrefix ?? SSE_DEFAULTS.keyPrefix;
     this.timeoutMs = options.commandTimeoutMs ?? SSE_DEFAULTS.publishTimeoutMs;
     this.logger = options.logger ?? silentLogger;
@@ -179,6 +194,18 @@ export class RedisBroker implements Broker, BrokerHealth {
       this.acks = { conn, scripts: defineScripts(conn), replicas: new ReplicaAcks(conn, minReplicas, ackTimeoutMs, `${this.prefix}replica-ack`) };
       this.watchCommands(conn, 'acknowledged publish');
     }
+    if (this.ttlMs > 0) {
+      this.keepalive = new ChannelKeepalive({
+        ttlMs: this.ttlMs,
+        channels: () => this.subscriptions.channels(),
+        touch: (batch) => this.touch(batch),
+        // While the connection is down its own log says so; this one tells of a failure on a live one.
+        onError: (error) => {
+          if (!this.closing && this.cmd.status === 'ready') this.logger.warn(channelKeepaliveFailed(reasonOf(error)));
+        },
+      });
+      this.keepalive.start();
+    }
     options.metrics?.watchRedisConnections('command', () => (this.cmd.status === 'ready' ? 1 : 0));
     options.metrics?.watchRedisConnections('subscriber', () => [...this.subscribers.values()].filter((s) => s.ready).length);
   }
@@ -210,7 +237,7 @@ export class RedisBroker implements Broker, BrokerHealth {
     // The live message is line-based: a line break in the type would shift its fields.
     if (/[\r\n]/.test(event)) throw new InvalidInputError(invalidEventType(event));
     const key = request.idempotencyKey;
-    const args = [keys.live, this.options.historyLimit, newEpoch(), event, request.data, key === undefined ? '0' : '1', key ?? ''];
+    const args = [keys.live, this.options.historyLimit, newEpoch(), event, request.data, key === undefined ? '0' : '1', key ?? '', this.ttlMs];
     const sharded = await this.pubSubMode();
     const acks = this.acks;
     const result = parsePublishReply(await this.run(() => (acks?.scripts ?? this.scripts).publish(keys, args, sharded)));
@@ -224,7 +251,7 @@ export class RedisBroker implements Broker, BrokerHealth {
     const keys = redisChannelKeys(this.prefix, channel);
     const limit = Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : query.limit > 0 ? Number.MAX_SAFE_INTEGER : 0;
     const after = query.after;
-    const reply = await this.run(() => this.scripts.history(keys, [newEpoch(), after?.entryId ?? '', after?.epoch ?? '', limit]));
+    const reply = await this.run(() => this.scripts.history(keys, [newEpoch(), after?.entryId ?? '', after?.epoch ?? '', limit, this.ttlMs]));
     return parseHistoryReply(reply, query.after === undefined);
   }
 
@@ -233,7 +260,17 @@ export class RedisBroker implements Broker, BrokerHealth {
     const live = redisChannelKeys(this.prefix, channel).live;
     await this.pubSubMode();
     this.assertOpen();
-    return this.subscriptions.subscribe(channel, live, listener);
+    const subscription = await this.subscriptions.subscribe(channel, live, listener);
+    if (this.ttlMs === 0) return subscription;
+    // In use from now on: the keep-alive's next round may be a third of the TTL away. And
+    // the TTL counts from the last subscriber's leaving, not from the round before it.
+    this.touchSoon(channel);
+    return {
+      unsubscribe: async () => {
+        await subscription.unsubscribe();
+        this.touchSoon(channel);
+      },
+    };
   }
 
   /** Health: resolves when commands and every subscriber connection answer PING in time. */
@@ -250,12 +287,29 @@ export class RedisBroker implements Broker, BrokerHealth {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.healthTimer);
+      this.keepalive?.stop();
       this.subscriptions.clear();
       const subscribers = [...this.subscribers.values()];
       this.subscribers.clear();
       await Promise.all([this.quitCommands(), ...subscribers.map((s) => s.close())]);
     })();
     return this.closing;
+  }
+
+  /**
+   * Restarts the TTL of `channels` (one script call each, one hash slot each, so a cluster
+   * routes each to its own master; ioredis writes them back to back without waiting for
+   * answers). Bounded by the command timeout as a whole.
+   */
+  private async touch(channels: readonly string[]): Promise<void> {
+    this.assertOpen();
+    await this.run(() => Promise.all(channels.map((channel) => this.scripts.touch(redisChannelKeys(this.prefix, channel), this.ttlMs))));
+  }
+
+  /** `touch` of one channel, in the background: on a failure its TTL runs from the last publish, read or round. */
+  private touchSoon(channel: string): void {
+    if (this.closing) return;
+    this.touch([channel]).catch(noop);
   }
 
   /** The subscriber a channel's live messages come through: its slot's master, or the one plain subscriber. */

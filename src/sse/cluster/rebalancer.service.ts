@@ -68,6 +68,7 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly registry: ConnectionRegistry,
     private readonly hub: SseHub,
     @Inject(SSE_OPTIONS) private readonly options: ResolvedSseOptions,
+    @Inject(SseMetrics) private readonly metrics: SseMetrics,
   ) {
     this.serving = options.http !== undefined;
     const interval = options.presenceIntervalMs;
@@ -180,6 +181,7 @@ export class Rebalancer implements OnApplicationBootstrap, OnApplicationShutdown
     this.shedding = true;
     const shed = this.registry.shed(plan.shed, MOVE_RETRY_MIN_MS, MOVE_RETRY_SPREAD_MS);
     this.shedTotal += shed;
+    this.metrics.streamsShed(shed);
     this.lastShedAt = now;
     this.backoff.shed(now, shed);
   }

@@ -36,6 +36,15 @@ export interface SseModuleOptions {
   broker?: Broker;
   /** Events kept per channel for replay (default 1000). */
   historyLimit?: number;
+  /**
+   * Channel lifecycle, ms: a channel with no subscriber on any instance and no publish or
+   * history read for this long expires, with its history and idempotency keys (Redis: its
+   * keys get this TTL on every use and are kept alive while subscribed; memory: a sweep
+   * drops it). A client coming back with a position of it gets `reset` (`unknown`), then
+   * every event of the channel's new stream. Default 0: channels never expire; otherwise at
+   * least 1000. Set the same on every instance. Not applied to a `broker` of your own.
+   */
+  channelTtlMs?: number;
   /** Idle time after which a stream gets a comment heartbeat, ms (default 15000). */
   heartbeatMs?: number;
   /** `retry:` sent to clients: how long they wait before reconnecting, ms (default 3000). */

@@ -38,6 +38,17 @@ const SERVER_LISTENERS: Readonly<Record<string, readonly string[]>> = {
 /** The HTTP server's listener on each response, which hands the socket to the next request. */
 const SERVER_FINISH_LISTENER = 'bound resOnFinish';
 
+/**
+ * Whether `listener` is a `close` or `finish` listener `Readable.prototype.pipe` puts on its
+ * destination (lib/internal/streams/readable.js: `function onclose() { …; unpipe(); }`), as Nest's
+ * `@Sse()` handling pipes its own stream into the response before a stream is claimed. Called
+ * at once, it unpipes: kept until the stream ends, it would keep that stream, the request and
+ * the response (about 10 KiB) for the connection's whole life.
+ */
+function isPipeListener(listener: () => void): boolean {
+  return (listener.name === 'onclose' || listener.name === 'onfinish') && /\bunpipe\(\)/.test(String(listener));
+}
+
 type HttpSocket = Socket & { parser?: unknown };
 
 export interface TakenOverSocket {
@@ -57,9 +68,10 @@ export interface TakenOverSocket {
  * the socket's `error`, `end` and `close`.
  */
 export function takeOverSocket(request: IncomingMessage, response: ServerResponse): TakenOverSocket {
-  const onEnd = [...response.listeners('close'), ...response.listeners('finish')].filter(
-    (listener) => listener.name !== SERVER_FINISH_LISTENER,
-  ) as (() => void)[];
+  const listeners = [...response.listeners('close'), ...response.listeners('finish')] as (() => void)[];
+  // One of a pipe's two listeners unpipes it (each removes the other first).
+  const pipes = listeners.filter((listener) => isPipeListener(listener) && listener.name === 'onclose');
+  const onEnd = listeners.filter((listener) => listener.name !== SERVER_FINISH_LISTENER && !isPipeListener(listener));
   response.removeAllListeners('close');
   response.removeAllListeners('finish');
   const socket = response.socket as HttpSocket | null;
@@ -74,5 +86,6 @@ export function takeOverSocket(request: IncomingMessage, response: ServerRespons
   }
   // Ended, but detached: it writes nothing, and Nest's `@Sse()` handling sees `writableEnded`.
   response.end();
+  for (const unpipe of pipes) unpipe();
   return { socket: socket && !socket.destroyed ? socket : null, onEnd };
 }

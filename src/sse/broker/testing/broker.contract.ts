@@ -203,6 +203,118 @@ export function brokerContract(name: string, fixture: BrokerContractFixture): vo
   });
 }
 
+/** A broker factory for the channel lifecycle suite. */
+export interface BrokerLifecycleFixture {
+  /** A broker whose channels expire after `channelTtlMs` unused (each test gets its own key space). */
+  create(historyLimit: number, channelTtlMs: number): Promise<Broker>;
+  /**
+   * The TTL the suite runs with, ms: long enough that the broker's own keep-alive (a third
+   * of it) and the test's steps never come late on a loaded machine, short for a fast suite.
+   */
+  ttlMs: number;
+}
+
+/**
+ * The channel lifecycle (`channelTtlMs`), for every broker that supports it: a channel
+ * with no subscriber and no publish or read for the TTL is gone with its idempotency
+ * keys, its positions read as unknown (another epoch), and a subscribed channel stays.
+ * The waits are whole TTLs: a memory broker drops a channel up to one sweep (a third of
+ * the TTL) after it expired.
+ */
+export function brokerLifecycleContract(name: string, fixture: BrokerLifecycleFixture): void {
+  describe(`Broker lifecycle contract: ${name}`, () => {
+    const ttl = fixture.ttlMs;
+    const opened: Broker[] = [];
+    const open = async () => {
+      const broker = await fixture.create(100, ttl);
+      opened.push(broker);
+      return broker;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((b) => b.close()));
+    });
+
+    it('drops a channel left alone for the TTL, idempotency keys included; its positions then read "unknown" and the new epoch starts from scratch', async () => {
+      const broker = await open();
+      const first = await broker.publish('gone', { data: '1', idempotencyKey: 'k' });
+      const last = (await broker.publish('gone', { data: '2' })).position;
+      expect((await broker.publish('gone', { data: '1', idempotencyKey: 'k' })).duplicate).toBe(true);
+      await sleep(2 * ttl);
+
+      const back = await broker.history('gone', { after: last, limit: 10 });
+      expect(back.reset).toBe('unknown');
+      expect(back.events).toEqual([]);
+      expect(back.head.isStart).toBe(true);
+      expect(back.head.epoch).not.toBe(last.epoch);
+      expect((await broker.history('gone', { limit: 10 })).events).toEqual([]);
+
+      // The key was forgotten with the channel: the same key stores a new event.
+      const again = await broker.publish('gone', { data: '3', idempotencyKey: 'k' });
+      expect(again.duplicate).toBe(false);
+      expect(again.position.equals(first.position)).toBe(false);
+      expect(again.position.epoch).toBe(back.head.epoch);
+      // The reset's start of the new epoch replays everything of the new stream.
+      const replay = await broker.history('gone', { after: back.head, limit: 10 });
+      expect(replay.reset).toBeUndefined();
+      expect(replay.events.map((e) => e.data)).toEqual(['3']);
+    });
+
+    it('keeps a channel while it has a subscriber, however quiet; the TTL counts from the last one leaving', async () => {
+      const broker = await open();
+      const before = (await broker.publish('held', { data: '1' })).position;
+      const seen = recorder();
+      const subscription = await broker.subscribe('held', seen);
+      await sleep(3 * ttl);
+
+      const next = await broker.publish('held', { data: '2' });
+      expect(next.position.epoch).toBe(before.epoch);
+      const page = await broker.history('held', { after: before, limit: 10 });
+      expect(page.reset).toBeUndefined();
+      expect(idsOf(page.events)).toEqual([next.position.toString()]);
+      await waitFor(() => seen.events.length === 1);
+      expect(seen.events[0]!.position.equals(next.position)).toBe(true);
+
+      // A keep-alive round may have come up to a third of the TTL before the leaving.
+      await subscription.unsubscribe();
+      await sleep((3 * ttl) / 4);
+      expect((await broker.history('held', { after: next.position, limit: 10 })).reset).toBeUndefined();
+      await sleep(2 * ttl);
+      expect((await broker.history('held', { after: next.position, limit: 10 })).reset).toBe('unknown');
+    });
+
+    it('restarts the TTL on every publish and every history read', async () => {
+      const broker = await open();
+      const first = (await broker.publish('busy', { data: '0' })).position;
+      for (let i = 1; i <= 4; i++) {
+        await sleep(ttl / 3);
+        await broker.publish('busy', { data: String(i) });
+      }
+      for (let i = 0; i < 4; i++) {
+        await sleep(ttl / 3);
+        await broker.history('busy', { limit: 0 });
+      }
+      const page = await broker.history('busy', { after: first, limit: 10 });
+      expect(page.reset).toBeUndefined();
+      expect(page.events.map((e) => e.data)).toEqual(['1', '2', '3', '4']);
+      expect(page.head.epoch).toBe(first.epoch);
+    });
+
+    it('expires each channel on its own', async () => {
+      const broker = await open();
+      const quiet = (await broker.publish('quiet', { data: '1' })).position;
+      const busy = (await broker.publish('busy-2', { data: '1' })).position;
+      for (let i = 0; i < 6; i++) {
+        await sleep(ttl / 3);
+        await broker.publish('busy-2', { data: String(i + 2) });
+      }
+      expect((await broker.history('quiet', { after: quiet, limit: 10 })).reset).toBe('unknown');
+      const page = await broker.history('busy-2', { after: busy, limit: 10 });
+      expect(page.reset).toBeUndefined();
+      expect(page.events).toHaveLength(6);
+    });
+  });
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
