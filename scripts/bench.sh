@@ -4,8 +4,11 @@
 # each case on a freshly started server, servers pinned to CPU 0 and the load generator to CPU 1
 # (the several-process peers get every core). Results (JSON, text, SUMMARY.md) go to
 # bench-results/<timestamp>/. Report figures as ratios against the peer of the same run.
-#   npm run bench                                        # every peer, cases c a b d p (scripts/bench/measure.sh)
-#   PEERS="nchan-redis project-redis-3" CASES=a npm run bench
+# Last, the network-drop run (scripts/bench/network-drop.mjs): 1,000 eventsource clients
+# through a proxy that resets random connections for a minute; NETWORK_DROP=0 skips it,
+# NETWORK_DROP_ARGS passes it flags (e.g. "--broker redis").
+#   npm run bench                                        # every peer, cases c a b d p (scripts/bench/measure.sh), network-drop
+#   PEERS="nchan-redis project-redis-3" CASES=a NETWORK_DROP=0 npm run bench
 #   PEERS=project-cluster CASES="b d" REPS=1 npm run bench
 # About 40 minutes on a 2-core machine; PEERS, CASES, REPS, N, D_N, A_MSGS, P_MSGS narrow it.
 set -euo pipefail
@@ -40,4 +43,12 @@ sed -i 's/PORT=14000 ${redis:+REDIS_URL=$redis} NODE_ENV=production/PORT=14000 R
 export PROJECT_DIR=$ROOT SSE_PEERS_DIR=$WORK/peers
 export OUT=${OUT:-$ROOT/bench-results/$(date +%Y%m%d-%H%M%S)}
 bash "$ROOT/scripts/bench/measure.sh"
+
+if [ "${NETWORK_DROP:-1}" = 1 ]; then
+  echo "--- network-drop"
+  # A lost or repeated event makes it exit 2: the summary says so, the other figures still stand.
+  # shellcheck disable=SC2086
+  node "$ROOT/scripts/bench/network-drop.mjs" --json "$OUT/network-drop.json" ${NETWORK_DROP_ARGS:-} 2>&1 | tee "$OUT/network-drop.txt" || true
+  { echo; echo "## network-drop"; echo; grep -E '^network-drop: [0-9]+ clients,' "$OUT/network-drop.txt" || echo "network-drop did not finish: see network-drop.txt"; } >> "$OUT/SUMMARY.md"
+fi
 echo "summary: $OUT/SUMMARY.md"

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Starts real `redis-server` processes for e2e tests: loopback only, a free port, no
- * persistence (so a restart loses everything, like a crash), a temp dir each. Several may
- * run at once (a cluster later); each is stopped by whoever started it, and any left over
- * is killed when the test process exits.
+ * Starts real `redis-server` processes for e2e tests: loopback only, a free port, a temp dir
+ * each, and by default no persistence (so a restart loses everything, like a crash);
+ * `persistence: 'aof'` keeps every acknowledged write across restarts. Several may run at
+ * once (a cluster later); each is stopped by whoever started it, and any left over is
+ * killed when the test process exits.
  */
 export interface RedisServerOptions {
   /** Extra `redis-server` arguments, e.g. `['--cluster-enabled', 'yes']`. */
@@ -17,6 +18,12 @@ export interface RedisServerOptions {
   readonly binary?: string;
   /** Default: a free port on 127.0.0.1. */
   readonly port?: number;
+  /**
+   * `none` (default): `--save '' --appendonly no`, a restart loses every key. `aof`:
+   * `--appendonly yes --appendfsync always`, every acknowledged write is on disk before its
+   * answer, so a restart (even after SIGKILL) loses nothing that was acknowledged.
+   */
+  readonly persistence?: 'none' | 'aof';
 }
 
 export interface RedisServer {
@@ -26,7 +33,7 @@ export interface RedisServer {
   readonly pid: number;
   /** Shuts down (SIGTERM) and removes the temp dir. */
   stop(): Promise<void>;
-  /** Stops and starts again on the same port: every key is gone. */
+  /** Stops (SIGTERM) and starts again on the same port and data dir: without persistence every key is gone. */
   restart(): Promise<void>;
   /** SIGKILL, no shutdown; `restart()` brings it back. */
   kill(): Promise<void>;
@@ -51,7 +58,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   }
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'sse-redis-'));
-  let child = await launch(binary, port, dir, options.args ?? []);
+  const args = [...(options.persistence === 'aof' ? ['--appendonly', 'yes', '--appendfsync', 'always'] : []), ...(options.args ?? [])];
+  let child = await launch(binary, port, dir, args);
 
   const stopProcess = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -75,7 +83,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     async restart() {
       await stopProcess('SIGTERM');
-      child = await launch(binary, port, dir, options.args ?? []);
+      child = await launch(binary, port, dir, args);
     },
     async kill() {
       await stopProcess('SIGKILL');
