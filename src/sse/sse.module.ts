@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { SseHub, type ChannelPolicy } from './channel/sse-hub.service.js';
 import { MISSING_FOR_ROOT } from './sse.messages.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE } from './sse.module-definition.js';
@@ -45,6 +46,8 @@ export class SseModule extends ConfigurableModuleClass {
 function withCore(module: DynamicModule): DynamicModule {
   return {
     ...module,
+    // DiscoveryModule: `SseStreamRoutes` finds the application's @Sse() routes.
+    imports: [...(module.imports ?? []), DiscoveryModule],
     providers: [...(module.providers ?? []), ...SSE_CORE_PROVIDERS],
     exports: [...(module.exports ?? []), ...SSE_CORE_EXPORTS],
   };

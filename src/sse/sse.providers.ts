@@ -1,5 +1,4 @@
 import { Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Broker } from './broker/broker.interface.js';
 import { MemoryBroker } from './broker/memory.broker.js';
 import { RedisBroker } from './broker/redis.broker.js';
@@ -16,6 +15,7 @@ import { ChannelStreamFactory } from './stream/channel-stream.factory.js';
 import { ConnectionRegistry } from './stream/connection-registry.service.js';
 import { SseStreamWriter } from './stream/sse-stream-writer.service.js';
 import { SseStreamInterceptor } from './stream/sse-stream.interceptor.js';
+import { SseStreamRoutes } from './stream/sse-stream-routes.js';
 import type { SseHttpOptions } from './interfaces/sse-http-options.interface.js';
 import type { ResolvedSseOptions, SseModuleOptions } from './interfaces/sse-module-options.interface.js';
 import { MODULE_OPTIONS_TOKEN } from './sse.module-definition.js';
@@ -88,7 +88,8 @@ export const SSE_CORE_PROVIDERS: Provider[] = [
   SseStreamWriter,
   { provide: StreamFactory, useClass: ChannelStreamFactory },
   // Every @Sse() route of the application that returns a channel stream is served by the writer.
-  { provide: APP_INTERCEPTOR, useClass: SseStreamInterceptor },
+  SseStreamInterceptor,
+  SseStreamRoutes,
   Rebalancer,
   ChannelPresenceService,
 ];

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type CallHandler, type ExecutionContext, type MessageEvent, type NestInterceptor } from '@nestjs/common';
-import { SSE_METADATA } from '@nestjs/common/constants.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Observable } from 'rxjs';
 import { streamOfferOf } from './channel-stream.js';
@@ -10,8 +9,7 @@ import { lateStream } from './stream.messages.js';
  * module serves itself, instead of Nest's `@Sse()` writer, which formats every event again
  * for each subscriber and lets events pile up for a client that does not read.
  *
- * Registered for the whole application; on other routes it only looks up one metadata key.
- * On an `@Sse()` route it claims the stream Observable's first value (its offer) and hands
+ * Put on every `@Sse()` route, and only there, by `SseStreamRoutes`. It claims the stream Observable's first value (its offer) and hands
  * it the response: the `SseStreamWriter` writes the head itself and takes the socket over.
  * Then it completes, and Nest's `@Sse()` handling finds the response finished and writes
  * nothing. Why that is safe, in the order Nest 12 does things
@@ -32,11 +30,10 @@ import { lateStream } from './stream.messages.js';
 @Injectable()
 export class SseStreamInterceptor implements NestInterceptor {
   private readonly logger = new Logger('SseStreams');
-  private readonly sseHandlers = new WeakMap<object, boolean>();
   private warnedLate = false;
 
   intercept(context: ExecutionContext, next: CallHandler<MessageEvent>): Observable<MessageEvent> {
-    if (context.getType() !== 'http' || !this.isSseHandler(context.getHandler())) return next.handle();
+    if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = raw<IncomingMessage>(http.getRequest());
     const response = raw<ServerResponse>(http.getResponse());
@@ -63,15 +60,6 @@ export class SseStreamInterceptor implements NestInterceptor {
     if (this.warnedLate) return;
     this.warnedLate = true;
     this.logger.warn(lateStream);
-  }
-
-  private isSseHandler(handler: object): boolean {
-    let sse = this.sseHandlers.get(handler);
-    if (sse === undefined) {
-      sse = Reflect.getMetadata(SSE_METADATA, handler) === true;
-      this.sseHandlers.set(handler, sse);
-    }
-    return sse;
   }
 }
 
