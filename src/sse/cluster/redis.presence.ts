@@ -1,4 +1,5 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { boundedCall, noop, whenReady } from '../broker/redis-call.util.js';
 import { createRedisClient, type RedisConnectionSettings } from '../broker/redis-client.util.js';
 import type { SseMetrics } from '../metrics/sse-metrics.interface.js';
 import { diffChannelCounts, withoutEmpty } from './channel-counts-diff.util.js';
@@ -22,10 +23,19 @@ export class RedisPresence implements ClusterPresence {
   /** What the last successful `reportChannels` left in Redis; null: unknown (rewrite it whole). */
   private reported: ReadonlyMap<string, number> | null = null;
 
+  /** Settles once the connection first became ready, or gave up waiting (see `connect`). */
+  private readonly firstConnect: Promise<void>;
+
+  /** `firstConnectMs`: how long the first reports wait for a connection still being made (0: not at all). */
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
+    firstConnectMs = 0,
   ) {
+    // The first report comes as the application starts, usually before the connection is
+    // ready; with no offline queue it would fail and warn on every start.
+    this.firstConnect =
+      firstConnectMs > 0 && redis.status !== 'ready' ? boundedCall(() => whenReady(redis), firstConnectMs).catch(noop) : Promise.resolve();
     this.members = `${keyPrefix}{presence}:members`;
     this.reports = `${keyPrefix}{presence}:reports`;
   }
@@ -48,10 +58,11 @@ export class RedisPresence implements ClusterPresence {
     // Errors surface on the commands (and are counted); the connection keeps retrying on its own.
     redis.on('error', () => metrics?.redisError('presence'));
     metrics?.watchRedisConnections('presence', () => (redis.status === 'ready' ? 1 : 0));
-    return new RedisPresence(redis, keyPrefix);
+    return new RedisPresence(redis, keyPrefix, timeoutMs);
   }
 
   async report(presence: InstanceReport, ttlMs: number): Promise<void> {
+    await this.firstConnect;
     const now = Date.now();
     const { id, ...fields } = presence;
     await this.redis
@@ -76,6 +87,7 @@ export class RedisPresence implements ClusterPresence {
   }
 
   async reportChannels(id: string, counts: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    await this.firstConnect;
     const key = this.channelsKey(id);
     // Kept as given (no copy: at 100k channels every pass over them counts).
     const next = counts;
