@@ -76,6 +76,36 @@ describe('SseConnection', () => {
     client.destroy();
   });
 
+  it('holds small frames back from the first write the kernel did not take whole: Node queues one write, not one per frame', async () => {
+    const { connection, socket, client, text, closed } = await pair(64 * 1024 * 1024);
+    client.pause();
+    const sent: ChannelEvent[] = [];
+    const small = 'x'.repeat(200);
+    // Small frames until the kernel's buffers are full and the connection holds frames back.
+    for (let i = 0; i < 200_000 && !connection.ready(); i++) {
+      const e = event('a', small);
+      sent.push(e);
+      connection.event(e);
+    }
+    expect(connection.ready()).toBeDefined();
+    // Node's queue holds the write in flight and at most the empty write behind it (each
+    // queued write is an object several times a small frame's size); the rest wait as references.
+    expect(socket.writableBuffer.length).toBeLessThanOrEqual(1);
+    expect(socket.writableLength).toBeLessThanOrEqual(sent.at(-1)!.frame().length);
+    const held = socket.writableLength;
+    for (let i = 0; i < 500; i++) {
+      const e = event('a', `small ${i}`);
+      sent.push(e);
+      connection.event(e);
+    }
+    expect(socket.writableLength).toBe(held);
+    client.resume();
+    await until(() => text().length >= sent.reduce((n, e) => n + e.frame().length, 0), 'every byte');
+    expect(text()).toBe(sent.map((e) => e.frame().toString()).join(''));
+    expect(closed).toEqual([]);
+    client.destroy();
+  });
+
   it('cuts a client that stops reading once its unsent bytes pass the limit', async () => {
     const { connection, client, closed } = await pair(256 * 1024);
     client.pause();

@@ -21,9 +21,12 @@ type StreamSocket = Socket & { [CONNECTION]?: SseConnection };
  * was sent). Frames are shared `Buffer`s written as they come; nothing is copied per
  * subscriber.
  *
- * Unsent bytes are bounded: once the socket's own buffer is full (`writableNeedDrain`), the
- * frames that follow wait in a small list of references to the shared buffers and go out
- * in one `writev` when the socket drains. Past `maxBufferBytes` of unsent bytes (the
+ * Unsent bytes are bounded, and cost little while they wait: as soon as the kernel does not
+ * take a write whole (the socket holds unsent bytes), the frames that follow wait in a list
+ * of references to the shared buffers (8 bytes each; Node's own write queue would keep an
+ * object per write, several times the size of a small frame, which made the peak memory of
+ * a fan-out to clients that read slowly) and go out together, in one `writev`, once the
+ * socket has passed what it held to the kernel. Past `maxBufferBytes` of unsent bytes (the
  * socket's and the list's) the client counts as too slow and is cut; it resumes from its
  * last id. A state-channel stream (`latest`) keeps only each channel's newest frame while
  * it waits instead.
@@ -38,6 +41,8 @@ export class SseConnection implements FrameOutput {
   /** State channels only: the newest frame per channel while waiting. */
   private newest: Map<string, readonly Buffer[]> | null = null;
   private drained: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Called once the socket passed its unsent bytes to the kernel; made at the first stall. */
+  private onSocketFlushed: ((error?: Error | null) => void) | null = null;
   private readonly closeHooks: ((reason: CloseReason, detail?: string) => void)[] = [];
   private expiry: NodeJS.Timeout | undefined;
   private skipped = 0;
@@ -127,7 +132,7 @@ export class SseConnection implements FrameOutput {
     } else {
       this.socket.write(frame);
     }
-    if (this.socket.writableNeedDrain) this.startWaiting();
+    if (this.socket.writableLength > 0) this.startWaiting();
   }
 
   /**
@@ -158,16 +163,20 @@ export class SseConnection implements FrameOutput {
     arm(expiresAt - Date.now());
   }
 
-  /** The socket drained: what waited goes out in one write. */
-  flushOnDrain(): void {
-    this.flush(true);
-  }
-
+  /**
+   * The kernel did not take the last write whole: frames wait in the outbox until the socket
+   * has passed its unsent bytes on. An empty write with a callback is how Node says so: it
+   * queues behind what the socket holds, and its callback runs once that left.
+   */
   private startWaiting(): void {
     this.outbox = [];
     this.outboxBytes = 0;
     if (this.socket.writableLength > this.maxBufferBytes) return this.cutSlowConsumer();
-    this.socket.once('drain', onSocketDrain);
+    // A destroyed socket calls it with an error: its 'close' ends the stream.
+    this.onSocketFlushed ??= (error) => {
+      if (!error && !this.socket.destroyed) this.flush(true);
+    };
+    this.socket.write(EMPTY, this.onSocketFlushed);
   }
 
   private flush(keepWaiting: boolean): void {
@@ -183,7 +192,7 @@ export class SseConnection implements FrameOutput {
       if (newest) for (const frame of newest.values()) for (const part of frame) this.socket.write(part);
       this.socket.uncork();
     }
-    if (keepWaiting && this.socket.writableNeedDrain) return this.startWaiting();
+    if (keepWaiting && this.socket.writableLength > 0) return this.startWaiting();
     const drained = this.drained;
     this.drained = null;
     drained?.resolve();
@@ -220,11 +229,9 @@ export class SseConnection implements FrameOutput {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// One function per socket event for every stream: no closure per connection.
-function onSocketDrain(this: StreamSocket): void {
-  this[CONNECTION]?.flushOnDrain();
-}
+const EMPTY = Buffer.alloc(0);
 
+// One function per socket event for every stream: no closure per connection.
 function onSocketError(this: StreamSocket): void {
   this.destroy();
 }
