@@ -22,8 +22,8 @@ export interface GatewayConfig {
   /** Log format and threshold (README: Logs). */
   readonly logging: LoggingConfig;
   /**
-   * Streams opened since the last heap compaction that make the end of a burst worth one
-   * (`SSE_HEAP_COMPACT_AFTER_STREAMS`; 0: never). README: Performance.
+   * New streams between two heap compactions (`SSE_HEAP_COMPACT_AFTER_STREAMS`; 0: never;
+   * see `HeapCompactor`). README: Performance.
    */
   readonly heapCompactAfterStreams: number;
 }
