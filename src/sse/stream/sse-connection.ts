@@ -23,10 +23,9 @@ type StreamSocket = Socket & { [CONNECTION]?: SseConnection };
  *
  * Unsent bytes are bounded, and cost little while they wait: as soon as the kernel does not
  * take a write whole (the socket holds unsent bytes), the frames that follow wait in a list
- * of references to the shared buffers (8 bytes each; Node's own write queue would keep an
- * object per write, several times the size of a small frame, which made the peak memory of
- * a fan-out to clients that read slowly) and go out together, in one `writev`, once the
- * socket has passed what it held to the kernel. Past `maxBufferBytes` of unsent bytes (the
+ * of references to the shared buffers (8 bytes each, where Node's own write queue keeps an
+ * object per write, larger than a small frame) and go out together, in one `writev`, once
+ * the socket has passed what it held to the kernel. Past `maxBufferBytes` of unsent bytes (the
  * socket's and the list's) the client counts as too slow and is cut; it resumes from its
  * last id. A state-channel stream (`latest`) keeps only each channel's newest frame while
  * it waits instead.

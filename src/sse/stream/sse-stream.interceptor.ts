@@ -9,8 +9,9 @@ import { lateStream } from './stream.messages.js';
  * module serves itself, instead of Nest's `@Sse()` writer, which formats every event again
  * for each subscriber and lets events pile up for a client that does not read.
  *
- * Put on every `@Sse()` route, and only there, by `SseStreamRoutes`. It claims the stream Observable's first value (its offer) and hands
- * it the response: the `SseStreamWriter` writes the head itself and takes the socket over.
+ * Put on every `@Sse()` route, and only there, by `SseStreamRoutes`. It claims the stream
+ * Observable's first value (its offer) and hands it the response: the `SseStreamWriter`
+ * writes the head itself and takes the socket over.
  * Then it completes, and Nest's `@Sse()` handling finds the response finished and writes
  * nothing. Why that is safe, in the order Nest 12 does things
  * (packages/core/router/router-response-controller.ts, `sse()`):
