@@ -27,6 +27,29 @@ export function createRedisClient(url: string | RedisTarget, options: RedisOptio
   return createRedisCluster(target, options, (attempt) => retry(attempt) ?? 2000, settings.tls);
 }
 
+type SentinelTarget = Extract<RedisTarget, { mode: 'sentinel' }>;
+
+/**
+ * ioredis options that reach the master a Sentinel group names (the broker's connections
+ * and Nest's Redis transport alike): the Sentinels, the master's name, role and database,
+ * the master's credentials from the URL, the Sentinels' own from `settings`, and TLS to both
+ * for a `rediss+sentinel://` target (ioredis needs `enableTLSForSentinelMode` for the master).
+ */
+export function sentinelMasterOptions(target: SentinelTarget, settings: RedisConnectionSettings = {}): RedisOptions {
+  const tls = target.tls ? redisTlsOptions(settings.tls) : undefined;
+  return {
+    sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+    name: target.name,
+    role: 'master',
+    db: target.db,
+    ...(target.username === undefined ? {} : { username: target.username }),
+    ...(target.password === undefined ? {} : { password: target.password }),
+    ...(settings.sentinelUsername === undefined ? {} : { sentinelUsername: settings.sentinelUsername }),
+    ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
+    ...(tls ? { tls, enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+  };
+}
+
 /**
  * One connection, never a `Cluster`: to the server, to the master the Sentinels name (asked
  * again on every reconnect, so it follows a failover), or to `node` of a cluster (required then).
@@ -40,18 +63,9 @@ export function createRedisConnection(target: RedisTarget, options: RedisOptions
     case 'sentinel':
       return new Redis({
         ...options,
-        sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
-        name: target.name,
-        role: 'master',
-        db: target.db,
-        ...(target.username === undefined ? {} : { username: target.username }),
-        ...(target.password === undefined ? {} : { password: target.password }),
-        ...(settings.sentinelUsername === undefined ? {} : { sentinelUsername: settings.sentinelUsername }),
-        ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
+        ...sentinelMasterOptions(target, settings),
         // A Sentinel that does not answer must not hold the connection up: try the next one.
         sentinelCommandTimeout: options.connectTimeout ?? 5_000,
-        // TLS to the master needs ioredis' explicit switch; the Sentinels get the same settings.
-        ...(tls ? { tls, enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
         // A master demoted to replica answers writes with READONLY until Sentinel disconnects
         // its clients: reconnect at once (asking the Sentinels again), never resend the command.
         reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),

@@ -1,5 +1,5 @@
 import { Transport, type RedisOptions } from '@nestjs/microservices';
-import type { RedisConnectionSettings } from '../broker/redis-client.util.js';
+import { sentinelMasterOptions, type RedisConnectionSettings } from '../broker/redis-client.util.js';
 import { redisTlsOptions } from '../broker/redis-tls.util.js';
 import { parseRedisTarget } from '../broker/redis-url.util.js';
 import { transportUnsupportedUrl } from './transport.messages.js';
@@ -41,18 +41,7 @@ export function sseTransportOptions(
     case 'sentinel':
       return {
         transport: Transport.REDIS,
-        options: {
-          sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
-          name: target.name,
-          role: 'master',
-          db: target.db,
-          ...(target.username === undefined ? {} : { username: target.username }),
-          ...(target.password === undefined ? {} : { password: target.password }),
-          ...(settings.sentinelUsername === undefined ? {} : { sentinelUsername: settings.sentinelUsername }),
-          ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
-          ...(tls ? { tls, enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
-          ...common,
-        } as RedisTransportOptions,
+        options: { ...sentinelMasterOptions(target, settings), ...common } as RedisTransportOptions,
       };
     case 'cluster': {
       const node = pick(target.nodes);
