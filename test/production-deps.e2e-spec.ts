@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from './support/packed-package.js';
 import { eventually, freePort } from './support/ports.js';
 import { startRedis, type RedisServer } from './support/redis-server.js';
 import { openStream, post, request } from './support/sse-client.js';
@@ -19,24 +20,6 @@ function runtimeInstall(): string[] {
   const match = /^RUN (npm ci --omit=dev[^&\n]*)/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
   if (!match) throw new Error('the Dockerfile has no "RUN npm ci --omit=dev ..." line');
   return match[1]!.trim().split(/\s+/).slice(1);
-}
-
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }
 
 describe('the gateway on production dependencies alone', () => {
@@ -63,7 +46,7 @@ describe('the gateway on production dependencies alone', () => {
 
   it('installs with the Dockerfile\'s npm ci --omit=dev, starts from node dist/main.js, serves health, a publish and a stream', async () => {
     // --prefer-offline: what the npm cache holds is not asked for again.
-    const install = await run('npm', [...runtimeInstall(), '--prefer-offline'], dir, 280_000);
+    const install = await run('npm', [...runtimeInstall(), '--prefer-offline'], dir, 280_000, { ...process.env, NODE_ENV: 'production' });
     expect({ code: install.code, output: install.output }).toEqual({ code: 0, output: expect.any(String) });
     // Really production only: the build tools and test tools are not there.
     for (const dev of ['typescript', 'jest', 'esbuild', '@nestjs/testing']) expect({ dev, installed: existsSync(path.join(dir, 'node_modules', dev)) }).toEqual({ dev, installed: false });

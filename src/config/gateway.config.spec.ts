@@ -1,5 +1,6 @@
 import { resolveSseOptions } from '../sse/internals.js';
 import { ConfigError, loadGatewayConfig } from './gateway.config.js';
+import { configProblems } from './testing/config-problems.js';
 
 describe('loadGatewayConfig', () => {
   it('leaves unset what the environment does not set: the module has the documented defaults', () => {
@@ -98,14 +99,7 @@ describe('loadGatewayConfig', () => {
     expect(ttl('15m')).toBe(900_000);
     expect(ttl('24h')).toBe(86_400_000);
     expect(ttl('7d')).toBe(604_800_000);
-    const problems = (value: string) => {
-      try {
-        loadGatewayConfig({ SSE_CHANNEL_TTL: value });
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-      return [];
-    };
+    const problems = (value: string) => configProblems({ SSE_CHANNEL_TTL: value });
     const expected = 'must be 0 (off) or a duration from 1s to 365d: whole seconds, or a whole number with a unit (ms, s, m, h, d)';
     for (const bad of ['999ms', '1.5h', '-1', '10 s', '1w', '366d', 'forever']) {
       expect(problems(bad)).toEqual([`SSE_CHANNEL_TTL=${JSON.stringify(bad)} ${expected}`]);
@@ -125,14 +119,7 @@ describe('loadGatewayConfig', () => {
   });
 
   it('says what is wrong with a cluster setting', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadGatewayConfig(env);
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-      return [];
-    };
+    const problems = configProblems;
     expect(problems({ REDIS_URL: 'redis+cluster://h:1', REDIS_CLUSTER_NODES: 'h:1' })).toEqual([
       expect.stringMatching(/^REDIS_URL and REDIS_CLUSTER_NODES are both set: set one/),
     ]);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSseOptions } from '../sse/internals.js';
-import { ConfigError, loadGatewayConfig } from './gateway.config.js';
+import { loadGatewayConfig } from './gateway.config.js';
+import { configProblems } from './testing/config-problems.js';
 
 // A self-signed P-256 certificate (CN redis.test, valid until 2126) and its key.
 const CERT = `-----BEGIN CERTIFICATE-----
@@ -36,15 +37,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadGatewayConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('Redis settings', () => {
   it('are off by default', () => {

@@ -1,21 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { resolveSseOptions } from '../sse/internals.js';
-import { ConfigError, loadGatewayConfig } from './gateway.config.js';
+import { loadGatewayConfig } from './gateway.config.js';
+import { configProblems } from './testing/config-problems.js';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
 
 /** The HTTP API's settings as the module resolves them from what the environment gave. */
 const httpOf = (env: NodeJS.ProcessEnv) => resolveSseOptions(loadGatewayConfig(env).sse).http!;
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadGatewayConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('security settings', () => {
   it('are all off by default', () => {
