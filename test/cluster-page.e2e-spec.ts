@@ -103,6 +103,7 @@ describe('the cluster view', () => {
     expect(page.text).toContain('<script type="module" src="/assets/cluster.js"></script>');
     for (const [file, type] of [
       ['cluster.js', 'text/javascript; charset=utf-8'],
+      ['pages.css', 'text/css; charset=utf-8'],
       ['cluster.css', 'text/css; charset=utf-8'],
     ]) {
       const asset = await request('GET', `${gateways[1]!.url}/assets/${file}`);

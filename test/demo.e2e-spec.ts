@@ -24,6 +24,7 @@ describe('demo page and client bundle', () => {
       ['sse-client.js', 'text/javascript; charset=utf-8'],
       ['shared-worker.js', 'text/javascript; charset=utf-8'],
       ['demo.js', 'text/javascript; charset=utf-8'],
+      ['pages.css', 'text/css; charset=utf-8'],
       ['demo.css', 'text/css; charset=utf-8'],
     ]) {
       const answer = await request('GET', `${gateway.url}/assets/${file}`);

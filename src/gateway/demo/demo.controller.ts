@@ -8,9 +8,11 @@ import { escapeHtml, readPublicFile } from './public-files.js';
 
 /**
  * What the gateway's pages load under /assets: the client's browser bundle, its worker, the
- * demo page's own script and style, and the cluster page's (`GET /cluster` as HTML).
+ * style both pages share, the demo page's own script and style, and the cluster page's
+ * (`GET /cluster` as HTML).
  */
 const ASSETS: Readonly<Record<string, string>> = {
+  'pages.css': 'text/css; charset=utf-8',
   'sse-client.js': 'text/javascript; charset=utf-8',
   'shared-worker.js': 'text/javascript; charset=utf-8',
   'demo.js': 'text/javascript; charset=utf-8',
