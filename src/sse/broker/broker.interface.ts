@@ -31,7 +31,12 @@ export interface PublishResult {
   readonly duplicate: boolean;
 }
 
-export type ResetReason = 'trimmed' | 'unknown';
+/**
+ * Why a position cannot be resumed: `trimmed`, older than the kept history; `unknown`, from
+ * another epoch (the stream was lost and recreated) or not a position at all.
+ */
+export const RESET_REASONS = ['trimmed', 'unknown'] as const;
+export type ResetReason = (typeof RESET_REASONS)[number];
 
 export interface HistoryQuery {
   /** Exclusive lower bound. Without it: the newest `limit` events. */

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ResetReason } from '../broker/broker.interface.js';
+import { RESET_REASONS, type ResetReason } from '../broker/broker.interface.js';
 import type { ResolvedSseMetricsOptions } from '../interfaces/sse-metrics-options.interface.js';
 import type { CloseReason } from '../stream/sse-connection.js';
 import { channelMatcher } from '../utils/channel-pattern.util.js';
@@ -10,7 +10,6 @@ export const OTHER_CHANNEL = 'other';
 
 const CLOSE_REASONS: readonly CloseReason[] = ['client', 'slow-consumer', 'rebalanced', 'drained', 'token-expired', 'error'];
 const PUBLISH_OUTCOMES: readonly PublishOutcome[] = ['accepted', 'duplicate', 'refused'];
-const RESET_REASONS: readonly ResetReason[] = ['trimmed', 'unknown'];
 
 /**
  * Publish-to-deliver lag buckets, in seconds: a few ms on a quiet instance, up to a minute

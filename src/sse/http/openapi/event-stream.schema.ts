@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
+import { RESET_REASONS, type ResetReason } from '../../broker/broker.interface.js';
 import { RESET_EVENT } from '../../channel/channel-event.js';
 import { CONNECTED_EVENT, TOKEN_EXPIRED_EVENT } from '../../sse.constants.js';
 import { anyJsonProperty } from './any-json.schema.js';
@@ -19,12 +20,16 @@ export class ConnectedEventDataSchema {
 @ApiSchema({ name: 'ResetEventData', description: '`data:` of `reset`: the position the client sent cannot be resumed.' })
 export class ResetEventDataSchema {
   @ApiProperty({
-    enum: ['trimmed', 'unknown'],
+    enum: RESET_REASONS,
     description: '`trimmed`: older than the kept history; `unknown`: from another epoch (the stream was lost and recreated) or not a position at all.',
   })
-  readonly reason!: 'trimmed' | 'unknown';
+  readonly reason!: ResetReason;
 
-  @ApiProperty({ description: "The channel's head, also the frame's `id:`: the stream goes live from there.", example: '1767225600000-0.k3j9x2a' })
+  @ApiProperty({
+    description:
+      "Where the stream goes on from, also the frame's `id:`: the channel's head, or, for a position of a lost and recreated stream, the new stream's start (every event of the new stream follows).",
+    example: '1767225600000-0.k3j9x2a',
+  })
   readonly head!: string;
 }
 

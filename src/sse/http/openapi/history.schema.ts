@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { RESET_REASONS, type ResetReason } from '../../broker/broker.interface.js';
 import { MAX_HISTORY_LIMIT } from '../stream-query.js';
 import { anyJsonProperty } from './any-json.schema.js';
 
@@ -22,10 +23,10 @@ export class HistoryEventSchema {
 @ApiSchema({ name: 'HistoryReset' })
 export class HistoryResetSchema {
   @ApiProperty({
-    enum: ['trimmed', 'unknown'],
+    enum: RESET_REASONS,
     description: '`trimmed`: older than the kept history; `unknown`: from another epoch, or not a position at all.',
   })
-  readonly reason!: 'trimmed' | 'unknown';
+  readonly reason!: ResetReason;
 
   @ApiProperty({ description: "The channel's current position: read on from here.", example: '1767225600000-0.k3j9x2a' })
   readonly head!: string;
