@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { BrokerUnavailableError, SseError } from '../errors/index.js';
 import { brokerTimeout, redisRefused, redisUnreachable } from '../sse.messages.js';
+import { errorMessage } from '../utils/error-message.util.js';
 
 /** Connection status for operators; every method is optional noise. */
 export interface RedisBrokerLogger {
@@ -69,7 +70,7 @@ export function reasonOf(error: unknown): string {
 
 function toUnavailable(error: unknown, timeoutMs: number): SseError {
   if (error instanceof SseError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const detail =
     message === 'Command timed out'
       ? brokerTimeout(timeoutMs)

@@ -16,7 +16,7 @@ import { CompositePosition } from '../position/composite-position.js';
 import { StreamPosition } from '../position/stream-position.js';
 import { dataRequired, eventTooLarge, tooManyChannels, unserializableData } from '../sse.messages.js';
 import { SSE_OPTIONS } from '../sse.tokens.js';
-import { assertChannelName, assertPublishableEventType, channelMatcher } from '../utils/index.js';
+import { assertChannelName, assertPublishableEventType, channelMatcher, errorMessage } from '../utils/index.js';
 import { Channel } from './channel.js';
 import { ChannelReader, type ChannelReaderOptions, type ReaderStart } from './channel-reader.js';
 import { DeliveryStats } from './delivery-stats.js';
@@ -63,7 +63,7 @@ export class SseHub {
     this.fanouts = new FanoutRegistry(broker, {
       pageSize: GAP_PAGE_SIZE,
       maxPending,
-      onError: (message, error) => this.logger.warn(`${message}: ${describe(error)}`),
+      onError: (message, error) => this.logger.warn(`${message}: ${errorMessage(error)}`),
       onDeliver: (channel, listeners, storedAt) => {
         this.deliveries.record(listeners, storedAt);
         metrics.delivered(channel, listeners, storedAt);
@@ -177,7 +177,7 @@ export class SseHub {
     try {
       text = JSON.stringify(data);
     } catch (error) {
-      throw new InvalidInputError(unserializableData(describe(error)));
+      throw new InvalidInputError(unserializableData(errorMessage(error)));
     }
     if (text === undefined) throw new InvalidInputError(unserializableData('not a JSON value'));
     const bytes = Buffer.byteLength(text);
@@ -186,8 +186,4 @@ export class SseHub {
     }
     return text;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@ import { FrameWriter } from './frame-writer.js';
 import { MessageEventOutput } from './message-event.output.js';
 import { SseStreamWriter } from './sse-stream-writer.service.js';
 import { streamEnded } from './stream.messages.js';
+import { errorMessage } from '../utils/error-message.util.js';
 
 /**
  * Makes the Observables `channel.stream()` and `hub.stream()` answer. Claimed by the
@@ -42,7 +43,7 @@ export class ChannelStreamFactory implements StreamFactory {
     };
     const output = new MessageEventOutput(subscriber, request.lastEventId, this.options.retryMs);
     const handle = request.open(new FrameWriter(output, this.connectedData), end);
-    handle.start().catch((error: unknown) => end(error instanceof Error ? error.message : String(error)));
+    handle.start().catch((error: unknown) => end(errorMessage(error)));
     const heartbeat = setInterval(() => subscriber.next({ comment: '' }), this.options.heartbeatMs);
     heartbeat.unref();
     return () => {

@@ -13,6 +13,7 @@ import { SseConnection } from './sse-connection.js';
 import { takeOverSocket } from './socket-takeover.util.js';
 import { streamExpiryOf } from './stream-expiry.js';
 import { streamEnded, streamNotStarted } from './stream.messages.js';
+import { errorMessage } from '../utils/error-message.util.js';
 
 /**
  * Serves a stream request on an HTTP response: the one way every stream is served, the
@@ -85,7 +86,7 @@ export class SseStreamWriter {
     connection.onClose(() => handle.close());
     handle.start().catch((error: unknown) => {
       // The broker failed while the stream started: the client reconnects with its position.
-      this.logger.warn(streamNotStarted(stream.channels, error instanceof Error ? error.message : String(error)));
+      this.logger.warn(streamNotStarted(stream.channels, errorMessage(error)));
       handle.close();
       connection.end('error', 'broker unavailable');
     });

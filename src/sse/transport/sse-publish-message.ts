@@ -12,6 +12,7 @@ import {
   oversizedUnread,
   unknownFields,
 } from './transport.messages.js';
+import { errorMessage } from '../utils/error-message.util.js';
 
 /**
  * What another service emits: `client.emit('sse.publish', message)`. The same fields as the
@@ -83,7 +84,7 @@ export function readPublishMessage(value: unknown, maxEventBytes: number): Accep
   try {
     text = JSON.stringify(data);
   } catch (error) {
-    return reject('invalid-data', unserializableData(error instanceof Error ? error.message : String(error)), channel);
+    return reject('invalid-data', unserializableData(errorMessage(error)), channel);
   }
   if (text === undefined) return reject('invalid-data', unserializableData('not a JSON value'), channel);
   const bytes = Buffer.byteLength(text);

@@ -16,6 +16,7 @@ import {
   type SsePublishRejectReason,
 } from './transport.constants.js';
 import { backlogFull, publishNotStored, publishRejected, rejectionsNotLogged, unreadable } from './transport.messages.js';
+import { errorMessage } from '../utils/error-message.util.js';
 
 /**
  * Stores what other services emit on `sse.publish`, exactly once however many instances
@@ -94,7 +95,7 @@ export class SsePublishConsumer {
       // The reader checked what the hub checks; these are here for a hub with stricter rules.
       if (error instanceof PayloadTooLargeError) this.reject('too-large', error.message, channel);
       else if (error instanceof InvalidInputError) this.reject('invalid-data', error.message, channel);
-      else this.fail('unavailable', error instanceof Error ? error.message : String(error), channel);
+      else this.fail('unavailable', errorMessage(error), channel);
     }
   }
 

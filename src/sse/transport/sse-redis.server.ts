@@ -6,6 +6,7 @@ import { OversizedMessage } from './sse-publish-message.js';
 import type { RedisTransportOptions } from './sse-transport.options.js';
 import { SSE_PUBLISH_PATTERN, TRANSPORT_CONNECT_WAIT_MS } from './transport.constants.js';
 import { transportNotReadyAtStart, transportRedisBack, transportRedisLost, transportSubscribeFailed } from './transport.messages.js';
+import { errorMessage } from '../utils/error-message.util.js';
 
 /** Longest wait between reconnection attempts, ms (the broker's own policy, `backoff`). */
 const MAX_RETRY_DELAY_MS = 2_000;
@@ -72,7 +73,7 @@ export class SseRedisServer extends ServerRedis {
     try {
       await subClient.subscribe(...this.messageHandlers.keys());
     } catch (error) {
-      this.logger.warn(transportSubscribeFailed(describe(error)));
+      this.logger.warn(transportSubscribeFailed(errorMessage(error)));
     }
   }
 
@@ -84,7 +85,7 @@ export class SseRedisServer extends ServerRedis {
   }
 
   protected override handleError(error: unknown): void {
-    this.hooks.onUnreadable(describe(error));
+    this.hooks.onUnreadable(errorMessage(error));
   }
 
   override registerErrorListener(client: Redis): void {
@@ -130,8 +131,4 @@ function untilReady(client: Redis): Promise<void> {
   const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
   client.connect().catch(() => undefined);
   return ready;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
