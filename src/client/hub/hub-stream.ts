@@ -4,6 +4,7 @@ import { HttpStatusError } from '../errors/http-status.error.js';
 import { backoffDelay, type BackoffOptions } from './backoff.util.js';
 import { EventStreamReader, type StreamFrame } from './event-stream.reader.js';
 import { carriesToken, joinUrl, streamPath, urlPosition } from './stream-url.util.js';
+import { errorMessage } from '../errors/error-message.util.js';
 
 export interface HubStreamOptions {
   readonly baseUrl: string;
@@ -139,7 +140,7 @@ export class HubStream {
         this.setState({ status: 'reconnecting', error: ending === 'expired' ? TOKEN_EXPIRED : STREAM_ENDED });
       } catch (error) {
         if (this.closed) return;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         if (error instanceof HttpStatusError) {
           if (error.permanent) return this.stop('closed', message);
           if (error.unauthorized) {

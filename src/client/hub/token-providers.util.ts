@@ -1,5 +1,6 @@
 import { EMPTY_TOKEN, NO_TOKEN_SOURCE } from '../client.messages.js';
 import { TokenUnavailableError } from '../errors/token-unavailable.error.js';
+import { errorMessage } from '../errors/error-message.util.js';
 
 /** One subscription's way to a fresh token: the page's `getToken`, or a round trip to the tab that subscribed. */
 export type TokenProvider = () => Promise<string>;
@@ -18,7 +19,7 @@ export async function firstToken(providers: Iterable<TokenProvider>): Promise<st
       if (typeof token === 'string' && token !== '') return token;
       reason = EMPTY_TOKEN;
     } catch (error) {
-      reason = error instanceof Error ? error.message : String(error);
+      reason = errorMessage(error);
     }
   }
   throw new TokenUnavailableError(reason);

@@ -1,5 +1,6 @@
 import { NO_GET_TOKEN, TAB_GONE, TOKEN_NOT_ANSWERED } from '../client.messages.js';
 import type { GetToken } from '../client.types.js';
+import { errorMessage } from '../errors/error-message.util.js';
 
 /** How long a hub waits for a tab to answer a token request, ms: a frozen tab must not hold a stream up. */
 export const TOKEN_ANSWER_TIMEOUT_MS = 10_000;
@@ -13,7 +14,7 @@ export async function answerToken(getToken: GetToken | undefined): Promise<Token
   try {
     return { token: await getToken() };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
 }
 
@@ -48,7 +49,7 @@ export class TokenRequests {
       try {
         send(req);
       } catch (error) {
-        this.fail(req, error instanceof Error ? error.message : String(error));
+        this.fail(req, errorMessage(error));
       }
     });
   }
