@@ -141,6 +141,8 @@ describe('SseClient with authorization', () => {
       ['reconnecting', 'token expired'],
       ['unauthorized', seen.state().error],
     ]);
+    // The refused sync's log line may follow the client's state by a moment.
+    await eventually(() => log().length >= 5, 10_000, 'the refused sync logged');
     const before = log();
     await sleep(2000);
     expect(log()).toEqual(before);
@@ -167,7 +169,9 @@ describe('SseClient with authorization', () => {
     // this page, yet each attempt asked the page once.
     expect(seen.states.filter((s) => s.status === 'reconnecting').map((s) => s.attempt)).toEqual([0, 1, 2]);
     expect(tokens.calls).toBe(3);
-    // No request went out without a token.
+    // No request went out without a token. The publish's access-log line is written once its
+    // response has finished, so it may reach the output just after the event reached the client.
+    await eventually(() => log().length >= 2, 10_000, 'the publish logged');
     expect(log()).toEqual(['POST /sync 200', 'POST /channels/auth.later/events 201']);
     seen.stop();
   });
