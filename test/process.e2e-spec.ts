@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { startGatewayProcess, runGatewayExpectingExit } from './support/gateway-process.js';
 import { freePort } from './support/ports.js';
 import { openStream, post, request } from './support/sse-client.js';
@@ -36,4 +37,42 @@ describe('dist/main.js', () => {
     expect(output).toMatch(/SSE_HISTORY_LIMIT="lots" must be a whole number/);
     expect(output).toMatch(/REDIS_URL has scheme http/);
   });
+
+  it('stays up when its file descriptors run out, and serves again once streams close', async () => {
+    // Compacting after every 100 new streams: the compactor reads RSS (a file descriptor) while
+    // none is left. (Fewer than 1024 and node cannot load its modules: the ESM loader opens many at once.)
+    const gateway = await startGatewayProcess({ SSE_HEAP_COMPACT_AFTER_STREAMS: '100' }, { fileLimit: 1024 });
+    const sockets: net.Socket[] = [];
+    try {
+      let answered = 0;
+      for (let n = 0; n < 1200; n++) {
+        const socket = net.connect(gateway.port, '127.0.0.1', () => socket.write(`GET /channels/fds/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`));
+        socket.once('data', () => answered++);
+        socket.on('error', () => undefined);
+        sockets.push(socket);
+      }
+      // Long enough for several compactions to fall due (the compactor samples every 250 ms, at most once a second).
+      await sleep(4000);
+      expect(answered).toBeGreaterThan(900);
+      expect(answered).toBeLessThan(1024);
+      expect(gateway.child.exitCode).toBeNull();
+      for (const socket of sockets) socket.destroy();
+      await sleep(500);
+
+      expect((await request('GET', `${gateway.url}/health/live`)).status).toBe(200);
+      const stream = await openStream(`${gateway.url}/channels/fds/events`);
+      await stream.waitUntil(() => stream.parser.lastEventId !== '');
+      expect((await post(`${gateway.url}/channels/fds/events`, { data: 1 })).status).toBe(201);
+      await stream.waitForEvents(1);
+      stream.close();
+      expect(gateway.output()).not.toMatch(/FATAL|uncaught/);
+      expect(gateway.output()).toMatch(/heap compacted after a burst of new streams \(\d+ open\): \d+ ms, RSS unknown \(no file descriptor left to read it\)/);
+      expect(await gateway.stop()).toBe(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await gateway.kill();
+    }
+  }, 30_000);
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -25,14 +25,21 @@ export interface GatewayProcess {
 /**
  * Starts `dist/main.js` (run `npm run build` first: `npm run test:e2e` does) on a free
  * loopback port and waits for its `listening on` line. `entry`: another script that takes
- * `PORT` and prints that line (an application built on the module, say).
+ * `PORT` and prints that line (an application built on the module, say). `fileLimit`: the
+ * process' limit of open file descriptors (RLIMIT_NOFILE, soft and hard).
  */
-export async function startGatewayProcess(env: Record<string, string> = {}, options: { port?: number; timeoutMs?: number; entry?: string } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string> = {},
+  options: { port?: number; timeoutMs?: number; entry?: string; fileLimit?: number } = {},
+): Promise<GatewayProcess> {
   const entry = options.entry ?? ENTRY;
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
   const port = options.port ?? (await freePort());
   const instanceId = env.INSTANCE_ID ?? `gw-${port}`;
-  const child = spawn(process.execPath, [entry], {
+  // util-linux' prlimit sets the limit and execs node: the child is the gateway itself.
+  const [command, args] =
+    options.fileLimit === undefined ? [process.execPath, [entry]] : ['prlimit', [`--nofile=${options.fileLimit}`, process.execPath, entry]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), INSTANCE_ID: instanceId, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -48,17 +48,31 @@ export class HeapCompactor implements OnApplicationBootstrap, OnApplicationShutd
     const compact = compactingGc();
     this.timer = setInterval(() => {
       if (!watch.observe(this.registry.stats().opened, performance.now())) return;
-      const rssBefore = process.memoryUsage.rss();
+      const rssBefore = residentSetSize();
       const started = performance.now();
       compact();
       const ended = performance.now();
       watch.compacted(ended, ended - started);
-      this.logger.log(heapCompacted(this.registry.size, ended - started, rssBefore, process.memoryUsage.rss()));
+      this.logger.log(heapCompacted(this.registry.size, ended - started, rssBefore, residentSetSize()));
     }, SAMPLE_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+}
+
+/**
+ * The process' resident set size in bytes, or undefined when it cannot be read. libuv reads
+ * it from `/proc/self/stat`, which takes a file descriptor: with every descriptor held by a
+ * stream (the file limit reached during a burst), `process.memoryUsage.rss()` throws EMFILE,
+ * and a throw in this timer would end the process that serves those streams.
+ */
+function residentSetSize(): number | undefined {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return undefined;
   }
 }
