@@ -1,9 +1,10 @@
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Module, Sse, SseSignal, type INestApplication, type MessageEvent } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { SseHub, SseModule, type Channel } from '../src/sse/index.js';
 import { getChannelToken } from '../src/sse/internals.js';
 import { OrdersModule, type OrderEvents } from './fixtures/orders.module.js';
+import type { Observable } from 'rxjs';
 import { openStream, post, type TestStream } from './support/sse-client.js';
 
 // The module as an application uses it: forRoot/forRootAsync, forFeature, @InjectChannel, @Sse.
@@ -21,6 +22,20 @@ describe('SseModule in an application', () => {
   @Module({ providers: [HistorySettings], exports: [HistorySettings] })
   class SettingsModule {}
 
+  /** The signal each stream request of this handler was given, in order. */
+  const signals: AbortSignal[] = [];
+
+  @Controller('signals')
+  class SignalsController {
+    constructor(private readonly hub: SseHub) {}
+
+    @Sse('stream')
+    stream(@SseSignal() signal: AbortSignal): Observable<MessageEvent> {
+      signals.push(signal);
+      return this.hub.stream(['signals']);
+    }
+  }
+
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -31,6 +46,7 @@ describe('SseModule in an application', () => {
         }),
         OrdersModule,
       ],
+      controllers: [SignalsController],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.listen(0, '127.0.0.1');
@@ -68,6 +84,19 @@ describe('SseModule in an application', () => {
     expect(events[3]!.lastEventId).toBe(live);
     // Nest numbers frames that lack an id itself; none of ours may reach the client as 1, 2, 3.
     expect(stream.text()).not.toMatch(/^id: \d+$/m);
+  });
+
+  it("gives the handler's @SseSignal() the stream's lifetime: aborted when the client leaves, not when the stream is handed over", async () => {
+    const stream = await openStream(`${url}/signals/stream`);
+    await stream.waitUntil(() => stream.parser.lastEventId !== '');
+    expect(signals).toHaveLength(1);
+    const [signal] = signals;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(signal!.aborted).toBe(false);
+    const aborted = new Promise((resolve) => signal!.addEventListener('abort', resolve));
+    stream.close();
+    await aborted;
+    expect(signal!.reason).toMatchObject({ name: 'AbortError' });
   });
 
   it('fails at start with a clear message when forRoot is missing', async () => {
