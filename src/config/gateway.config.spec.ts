@@ -72,6 +72,12 @@ describe('loadGatewayConfig', () => {
     ]);
   });
 
+  it('reads the heap settings: compaction every 1,000 new streams and 25% old-generation growth by default, 0 to leave either to V8', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ heapCompactAfterStreams: 1_000, heapGrowingPercent: 25 });
+    expect(loadGatewayConfig({ SSE_HEAP_COMPACT_AFTER_STREAMS: '0', SSE_HEAP_GROWING_PERCENT: '0' })).toMatchObject({ heapCompactAfterStreams: 0, heapGrowingPercent: 0 });
+    expect(() => loadGatewayConfig({ SSE_HEAP_GROWING_PERCENT: '1.5' })).toThrow(/SSE_HEAP_GROWING_PERCENT="1.5" must be a whole number from 0 to 1000/);
+  });
+
   it('turns metrics on by default, with the channel allow-list of SSE_METRICS_CHANNELS, and off with SSE_METRICS=false', () => {
     expect(loadGatewayConfig({}).sse.metrics).toEqual({ channels: [] });
     expect(loadGatewayConfig({ SSE_METRICS_CHANNELS: 'orders.*, status' }).sse.metrics).toEqual({ channels: ['orders.*', 'status'] });

@@ -26,6 +26,12 @@ export interface GatewayConfig {
    * see `HeapCompactor`). README: Performance.
    */
   readonly heapCompactAfterStreams: number;
+  /**
+   * Growth of V8's old generation, in percent of what the last full collection kept, that
+   * brings the next one (`SSE_HEAP_GROWING_PERCENT`; 0: V8's own factor; see
+   * `limitHeapGrowth`). README: Performance.
+   */
+  readonly heapGrowingPercent: number;
 }
 
 /** A bad setting: the message lists every problem found, one per line. */
@@ -54,6 +60,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
     logging: readLoggingConfig(read),
     heapCompactAfterStreams: read.integer('SSE_HEAP_COMPACT_AFTER_STREAMS', 1_000, 0, 10_000_000),
+    heapGrowingPercent: read.integer('SSE_HEAP_GROWING_PERCENT', 25, 0, 1_000),
   };
   // A value the environment could not parse stays unset here, so it is named once, by the reader;
   // so is a variable whose combination with others the reader already refused, in its own words.
