@@ -1,10 +1,10 @@
 import { Controller, Injectable, Module, Sse, SseSignal, type INestApplication, type MessageEvent } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
+import type { Observable } from 'rxjs';
 import { SseHub, SseModule, type Channel } from '../src/sse/index.js';
 import { getChannelToken } from '../src/sse/internals.js';
 import { OrdersModule, type OrderEvents } from './fixtures/orders.module.js';
-import type { Observable } from 'rxjs';
 import { openStream, post, type TestStream } from './support/sse-client.js';
 
 // The module as an application uses it: forRoot/forRootAsync, forFeature, @InjectChannel, @Sse.
