@@ -5,6 +5,7 @@ import type { Observable } from 'rxjs';
 import { SseHub, SseModule, type Channel } from '../src/sse/index.js';
 import { getChannelToken } from '../src/sse/internals.js';
 import { OrdersModule, type OrderEvents } from './fixtures/orders.module.js';
+import { sleep } from './support/ports.js';
 import { openStream, post, type TestStream } from './support/sse-client.js';
 
 // The module as an application uses it: forRoot/forRootAsync, forFeature, @InjectChannel, @Sse.
@@ -91,7 +92,7 @@ describe('SseModule in an application', () => {
     await stream.waitUntil(() => stream.parser.lastEventId !== '');
     expect(signals).toHaveLength(1);
     const [signal] = signals;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(signal!.aborted).toBe(false);
     const aborted = new Promise((resolve) => signal!.addEventListener('abort', resolve));
     stream.close();

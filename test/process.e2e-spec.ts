@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { startGatewayProcess, runGatewayExpectingExit } from './support/gateway-process.js';
-import { freePort } from './support/ports.js';
+import { freePort, sleep } from './support/ports.js';
 import { openStream, post, request } from './support/sse-client.js';
 
 // The built gateway as a process: start-up line, configuration errors, SIGTERM.
@@ -75,5 +75,3 @@ describe('dist/main.js', () => {
     }
   }, 30_000);
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
