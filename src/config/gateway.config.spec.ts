@@ -72,9 +72,9 @@ describe('loadGatewayConfig', () => {
     ]);
   });
 
-  it('reads the heap settings: compaction every 1,000 new streams and 25% old-generation growth by default, 0 to leave either to V8', () => {
-    expect(loadGatewayConfig({})).toMatchObject({ heapCompactAfterStreams: 1_000, heapGrowingPercent: 25 });
-    expect(loadGatewayConfig({ SSE_HEAP_COMPACT_AFTER_STREAMS: '0', SSE_HEAP_GROWING_PERCENT: '0' })).toMatchObject({ heapCompactAfterStreams: 0, heapGrowingPercent: 0 });
+  it('reads the heap settings: no compaction and 25% old-generation growth by default; a compaction every N new streams when asked, 0 growth to leave it to V8', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ heapCompactAfterStreams: 0, heapGrowingPercent: 25 });
+    expect(loadGatewayConfig({ SSE_HEAP_COMPACT_AFTER_STREAMS: '1000', SSE_HEAP_GROWING_PERCENT: '0' })).toMatchObject({ heapCompactAfterStreams: 1_000, heapGrowingPercent: 0 });
     expect(() => loadGatewayConfig({ SSE_HEAP_GROWING_PERCENT: '1.5' })).toThrow(/SSE_HEAP_GROWING_PERCENT="1.5" must be a whole number from 0 to 1000/);
   });
 

@@ -22,8 +22,8 @@ export interface GatewayConfig {
   /** Log format and threshold (README: Logs). */
   readonly logging: LoggingConfig;
   /**
-   * New streams between two heap compactions (`SSE_HEAP_COMPACT_AFTER_STREAMS`; 0: never;
-   * see `HeapCompactor`). README: Performance.
+   * New streams between two heap compactions (`SSE_HEAP_COMPACT_AFTER_STREAMS`; 0, the
+   * default: never; see `HeapCompactor`). README: Performance.
    */
   readonly heapCompactAfterStreams: number;
   /**
@@ -59,7 +59,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     server: readServerConfig(read),
     livenessMaxDelayMs: read.integer('SSE_LIVENESS_MAX_DELAY_MS', 10_000, 100, 10 * 60_000),
     logging: readLoggingConfig(read),
-    heapCompactAfterStreams: read.integer('SSE_HEAP_COMPACT_AFTER_STREAMS', 1_000, 0, 10_000_000),
+    heapCompactAfterStreams: read.integer('SSE_HEAP_COMPACT_AFTER_STREAMS', 0, 0, 10_000_000),
     heapGrowingPercent: read.integer('SSE_HEAP_GROWING_PERCENT', 25, 0, 1_000),
   };
   // A value the environment could not parse stays unset here, so it is named once, by the reader;
