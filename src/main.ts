@@ -9,6 +9,7 @@ import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gat
 import { fallbackLogSettings } from './config/logging.config.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
 import { setupGatewayDocs } from './gateway/docs/gateway-docs.js';
+import { GatewayExpressAdapter } from './gateway/http/gateway-express-adapter.js';
 import { createGatewayLogger } from './gateway/logging/create-gateway-logger.js';
 import { logFailure } from './gateway/logging/log-failure.util.js';
 import { setupSummary } from './gateway/logging/setup-summary.util.js';
@@ -37,7 +38,7 @@ async function bootstrap(): Promise<void> {
   const config = readConfig();
   // SSE_WORKERS > 1: this process only runs the workers; each runs this file as one gateway.
   if (cluster.isPrimary && config.workers > 1) return runWorkerPool(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new GatewayExpressAdapter(), {
     bodyParser: false,
     logger: createGatewayLogger(config),
   });

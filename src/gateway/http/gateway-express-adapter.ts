@@ -1,0 +1,56 @@
+import type { NestApplicationOptions } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Express } from 'express';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+
+/**
+ * Nest's Express adapter with one change: the HTTP server builds each request and response
+ * with Express's prototypes (`app.request`, `app.response`) from the start, through Node's
+ * `http.createServer({ IncomingMessage, ServerResponse })` options, so the
+ * `Object.setPrototypeOf(req, app.request)` that Express 5 runs on every request
+ * (`app.handle`) finds the prototype already in place and changes nothing.
+ *
+ * Why: with the prototype switched per request, V8 kept each request's objects alive through
+ * young-generation collections. Measured with 200 keep-alive POSTs/s on one core (Node 20,
+ * Express 5.3): about 18 KiB per request went to the old generation, each young-generation
+ * collection paused the process for 7 to 28 ms instead of under 1 ms, and the old generation
+ * grew until a full collection; with the prototypes in place from the start, none of that.
+ * Those pauses were most of the gateway's p99 delivery latency at 200 events/s.
+ *
+ * `return503OnClosing` and `forceCloseConnections` are left to Nest's own server (the gateway
+ * sets neither: it drains streams itself); `httpsOptions` is honoured.
+ */
+export class GatewayExpressAdapter extends ExpressAdapter {
+  override initHttpServer(options: NestApplicationOptions): void {
+    if (options.return503OnClosing || options.forceCloseConnections) return super.initHttpServer(options);
+    const app = this.getInstance<Express>();
+    const classes = { IncomingMessage: requestClass(app.request), ServerResponse: responseClass(app.response) };
+    this.httpServer = options.httpsOptions
+      ? https.createServer({ ...options.httpsOptions, ...classes }, app)
+      : http.createServer(classes, app);
+  }
+}
+
+/**
+ * A constructor Node's server can call with `new` whose instances have `prototype` as their
+ * prototype. Node's `IncomingMessage` and `ServerResponse` are plain constructor functions,
+ * so they can initialise an object made elsewhere; a `class` could not set its instances'
+ * prototype to an existing object.
+ */
+function requestClass(prototype: object): typeof IncomingMessage {
+  function Request(this: IncomingMessage, socket: Socket): void {
+    Reflect.apply(IncomingMessage, this, [socket]);
+  }
+  Request.prototype = prototype;
+  return Request as unknown as typeof IncomingMessage;
+}
+
+function responseClass(prototype: object): typeof ServerResponse {
+  function Response(this: ServerResponse, req: IncomingMessage, options?: unknown): void {
+    Reflect.apply(ServerResponse, this, [req, options]);
+  }
+  Response.prototype = prototype;
+  return Response as unknown as typeof ServerResponse;
+}
