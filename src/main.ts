@@ -9,7 +9,6 @@ import { ConfigError, loadGatewayConfig, type GatewayConfig } from './config/gat
 import { fallbackLogSettings } from './config/logging.config.js';
 import { configureGatewayApp } from './gateway/gateway.app.js';
 import { setupGatewayDocs } from './gateway/docs/gateway-docs.js';
-import { GatewayExpressAdapter } from './gateway/http/gateway-express-adapter.js';
 import { createGatewayLogger } from './gateway/logging/create-gateway-logger.js';
 import { logFailure } from './gateway/logging/log-failure.util.js';
 import { setupSummary } from './gateway/logging/setup-summary.util.js';
@@ -17,7 +16,7 @@ import { shutdownFailed, startFailed } from './gateway/logging/logging.messages.
 import { exitOnProcessErrors } from './gateway/logging/process-errors.util.js';
 import { startPublishTransport } from './gateway/transport/publish-transport.js';
 import { runWorkerPool } from './gateway/workers/worker-pool.js';
-import { SSE_DEFAULTS } from './sse/internals.js';
+import { SSE_DEFAULTS, SseExpressAdapter } from './sse/internals.js';
 
 // Writes through the gateway's logger once it exists (Logger delegates to the current one).
 const logger = new Logger('Gateway');
@@ -38,7 +37,7 @@ async function bootstrap(): Promise<void> {
   const config = readConfig();
   // SSE_WORKERS > 1: this process only runs the workers; each runs this file as one gateway.
   if (cluster.isPrimary && config.workers > 1) return runWorkerPool(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new GatewayExpressAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new SseExpressAdapter(), {
     bodyParser: false,
     logger: createGatewayLogger(config),
   });

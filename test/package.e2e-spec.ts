@@ -107,12 +107,13 @@ describe('the packed tarball', () => {
 });
 
 // One application source, compiled three ways. It imports each entry point's types, mounts
-// the module's HTTP API, injects a typed channel and serves its own @Sse() route.
+// the module's HTTP API, injects a typed channel and serves its own @Sse() route, on the
+// module's Express adapter.
 const APP_SOURCE = `import 'reflect-metadata';
 import { Body, Controller, Module, Post, Sse, type MessageEvent } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { Channel, InjectChannel, LastEventId, SseModule, type ChannelAuthorizer } from 'nest-sse-gateway';
+import { Channel, InjectChannel, LastEventId, SseExpressAdapter, SseModule, type ChannelAuthorizer } from 'nest-sse-gateway';
 import { SSE_DEFAULTS } from 'nest-sse-gateway/internals';
 import type { SseClientOptions } from 'nest-sse-gateway/client';
 import type { useChannel } from 'nest-sse-gateway/client/react';
@@ -144,7 +145,7 @@ class PingController {
 class AppModule {}
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule, new SseExpressAdapter(), { logger: ['error', 'warn'] });
   app.enableShutdownHooks(['SIGTERM'], { useProcessExit: true });
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   const format = typeof require === 'function' && typeof module === 'object' ? 'commonjs' : 'esm';

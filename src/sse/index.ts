@@ -44,6 +44,11 @@ export { Broker, type BrokerEvent, type BrokerListener, type BrokerSubscription,
 export { SseMetrics, type PublishOutcome, type RedisRole, type TransportCounts } from './metrics/sse-metrics.interface.js';
 export type { SseMetricsOptions } from './interfaces/sse-metrics-options.interface.js';
 export { SSE_METRICS_REGISTRY } from './sse.tokens.js';
+/**
+ * Nest's Express adapter with requests and responses built with Express's prototypes, so
+ * Express 5 does not switch them per request: `NestFactory.create(AppModule, new SseExpressAdapter())`.
+ */
+export { SseExpressAdapter } from './http/sse-express-adapter.js';
 /** The HTTP API in a host application's OpenAPI document: `addSseOpenApi(new DocumentBuilder())` adds the security schemes and tags its operations refer to. */
 export { addSseOpenApi, SSE_SECURITY } from './http/openapi/sse-openapi.js';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../src/config/gateway.config.js';
 import { configureGatewayApp } from '../../src/gateway/gateway.app.js';
-import { GatewayExpressAdapter } from '../../src/gateway/http/gateway-express-adapter.js';
+import { SseExpressAdapter } from '../../src/sse/index.js';
 
 export interface TestGateway {
   readonly app: INestApplication;
@@ -22,7 +22,7 @@ export interface TestGateway {
 export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const config = loadGatewayConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>(new GatewayExpressAdapter(), { bodyParser: false, logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new SseExpressAdapter(), { bodyParser: false, logger: ['error'] });
   configureGatewayApp(app, config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -1,10 +1,10 @@
 import type { Express } from 'express';
 import { IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayExpressAdapter } from './gateway-express-adapter.js';
+import { SseExpressAdapter } from './sse-express-adapter.js';
 
 /** Starts the adapter's server on a free loopback port; records each request's prototype as the server built it. */
-async function serve(adapter: GatewayExpressAdapter): Promise<{ url: string; prototypes: object[]; server: Server }> {
+async function serve(adapter: SseExpressAdapter): Promise<{ url: string; prototypes: object[]; server: Server }> {
   const app = adapter.getInstance<Express>();
   app.post('/echo', (req, res) => {
     let body = '';
@@ -20,7 +20,7 @@ async function serve(adapter: GatewayExpressAdapter): Promise<{ url: string; pro
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, prototypes, server };
 }
 
-describe('GatewayExpressAdapter', () => {
+describe('SseExpressAdapter', () => {
   let server: Server | undefined;
   afterEach(async () => {
     await new Promise((resolve) => server?.close(resolve));
@@ -28,7 +28,7 @@ describe('GatewayExpressAdapter', () => {
   });
 
   it('builds requests and responses with the Express app prototypes, and Express serves them', async () => {
-    const adapter = new GatewayExpressAdapter();
+    const adapter = new SseExpressAdapter();
     adapter.initHttpServer({});
     const started = await serve(adapter);
     server = started.server;
@@ -44,7 +44,7 @@ describe('GatewayExpressAdapter', () => {
   });
 
   it('leaves forceCloseConnections to Nest’s own server, whose requests Express re-prototypes', async () => {
-    const adapter = new GatewayExpressAdapter();
+    const adapter = new SseExpressAdapter();
     adapter.initHttpServer({ forceCloseConnections: true });
     const started = await serve(adapter);
     server = started.server;
