@@ -3,7 +3,6 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
 
 /**
  * Nest's Express adapter with one change: the HTTP server builds each request and response
@@ -29,7 +28,7 @@ export class SseExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
     if (options.return503OnClosing || options.forceCloseConnections) return super.initHttpServer(options);
     const app = this.getInstance<Express>();
-    const classes = { IncomingMessage: requestClass(app.request), ServerResponse: responseClass(app.response) };
+    const classes = { IncomingMessage: withPrototype(IncomingMessage, app.request), ServerResponse: withPrototype(ServerResponse, app.response) };
     this.httpServer = options.httpsOptions
       ? https.createServer({ ...options.httpsOptions, ...classes }, app)
       : http.createServer(classes, app);
@@ -37,23 +36,16 @@ export class SseExpressAdapter extends ExpressAdapter {
 }
 
 /**
- * A constructor Node's server can call with `new` whose instances have `prototype` as their
- * prototype. Node's `IncomingMessage` and `ServerResponse` are plain constructor functions,
- * so they can initialise an object made elsewhere; a `class` could not set its instances'
- * prototype to an existing object.
+ * A constructor Node's server can call with `new` that initialises the object as `base` does
+ * (same arguments) and whose instances have `prototype` as their prototype. Node's
+ * `IncomingMessage` and `ServerResponse` are plain constructor functions, so they can
+ * initialise an object made elsewhere; a `class` could not set its instances' prototype to an
+ * existing object.
  */
-function requestClass(prototype: object): typeof IncomingMessage {
-  function Request(this: IncomingMessage, socket: Socket): void {
-    Reflect.apply(IncomingMessage, this, [socket]);
+function withPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(base: T, prototype: object): T {
+  function Constructor(this: object, ...args: unknown[]): void {
+    Reflect.apply(base, this, args);
   }
-  Request.prototype = prototype;
-  return Request as unknown as typeof IncomingMessage;
-}
-
-function responseClass(prototype: object): typeof ServerResponse {
-  function Response(this: ServerResponse, req: IncomingMessage, options?: unknown): void {
-    Reflect.apply(ServerResponse, this, [req, options]);
-  }
-  Response.prototype = prototype;
-  return Response as unknown as typeof ServerResponse;
+  Constructor.prototype = prototype;
+  return Constructor as unknown as T;
 }
