@@ -277,9 +277,13 @@ describe("publishing from other services: a team's own hybrid app", () => {
 
       await redis.restart();
       await eventually(async () => (await consumers(redis.url)) === 1, 8000, 'subscribed once Redis is back');
+      // The broker's command connection comes back on its own backoff, up to 2 s after the
+      // transport's subscriber: a message consumed before then is counted as not stored
+      // (unavailable), as the second half below shows by emitting until one is stored.
+      const hub = app.get(SseHub);
+      await eventually(async () => (await hub.history('back', { limit: 1 })).events.length === 0, 8000, 'the broker back too');
       const client = sender(redis.url);
       await lastValueFrom(client.emit(SSE_PUBLISH_PATTERN, { channel: 'back', data: 'first' }), { defaultValue: undefined });
-      const hub = app.get(SseHub);
       await eventually(async () => (await hub.history('back', { limit: 10 })).events.length === 1, 8000, 'stored after Redis came back');
 
       await redis.restart(); // every key gone, every connection cut
