@@ -9,6 +9,9 @@
 #   nchan-memory nchan-redis naive seed project-memory project-redis   as in measure-all.sh
 #   project-redis-3   three instances on Redis: subscribers on two (one port), the publisher on a third
 #   project-cluster   npm run start:cluster: one worker per core on one port, on Redis
+#   floor-node floor-nest  case p only, not run unless named: the gateway's Redis broker behind node:http
+#                     alone, or behind a minimal Nest app on Express (publish-floor.mjs): what the request
+#                     pipeline costs per publish, beside project-redis
 # Cases (each peer runs those that apply to it):
 #   a  latency:    1,000 subs / 10 channels, $A_MSGS msgs at 200/s, 256 B         (all but project-cluster)
 #   b  throughput: $N subs / 1 channel, 200 msgs closed loop, 1 POST in flight, 64 B, REPS times (all but project-redis-3)
@@ -49,6 +52,7 @@ trap stop_all EXIT
 cases_of() {
   case $1 in
     project-redis-3) echo "a" ;;
+    floor-node|floor-nest) echo "p" ;;
     project-cluster) echo "b d" ;;
     nchan-redis|project-redis) echo "c a b d p" ;;
     *) echo "c a b d" ;;
@@ -92,6 +96,11 @@ start_peer() {
       CPUS=$CLUSTER_CPUS WORKERS=$workers "$GATEWAYS" start cluster >/dev/null 2>&1 || return 1
       echo "- project-cluster, case ${2:-?}: $workers workers${CLUSTER_CPUS:+ on CPUs $CLUSTER_CPUS}" >>"$OUT/NOTES.md"
       SUB='http://127.0.0.1:14010/channels/{channel}/events'; PUB=$SUB; FMT=json
+      PIDS="$("$GATEWAYS" pids),$(cat "$RUN_DIR/redis.pid")" ;;
+    floor-node|floor-nest)
+      CPUS=$SRV_CPU "$GATEWAYS" start "$1" >/dev/null 2>&1 || return 1
+      port=$([ "$1" = floor-node ] && echo 14013 || echo 14014)
+      SUB="http://127.0.0.1:$port/channels/{channel}/events"; PUB=$SUB; FMT=json
       PIDS="$("$GATEWAYS" pids),$(cat "$RUN_DIR/redis.pid")" ;;
     *) echo "unknown peer $1" >&2; return 1 ;;
   esac

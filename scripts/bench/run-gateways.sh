@@ -5,6 +5,8 @@
 #                                   # core (WORKERS=N to choose), one port, 127.0.0.1:14010
 #   run-gateways.sh start redis-3   # three instances: two workers on 127.0.0.1:14011 that serve the
 #                                   # subscribers (one port, two instances), one on 127.0.0.1:14012 taking publishes
+#   run-gateways.sh start floor-node  # case p's floors (publish-floor.mjs): the broker behind node:http alone,
+#   run-gateways.sh start floor-nest  # or behind a minimal Nest app on Express; 127.0.0.1:14013 / 14014
 #   run-gateways.sh stop
 #   run-gateways.sh pids            # the processes to sample: pool primaries (workers are their children) and gateways
 # Env: SSE_PEERS_DIR (the harness's peers folder, with lib.sh and run-redis.sh; required),
@@ -32,7 +34,7 @@ launch() {
 
 case "${1:-}" in
   start)
-    mode=${2:?mode: cluster or redis-3}
+    mode=${2:?mode: cluster, redis-3, floor-node or floor-nest}
     mkdir -p "$STATE"
     rm -f "$STATE"/*.log
     if ls "$STATE"/*.pid >/dev/null 2>&1; then echo "gateways already running: $0 stop first" >&2; exit 1; fi
@@ -42,7 +44,9 @@ case "${1:-}" in
     case "$mode" in
       cluster) launch cluster 14010 dist/cluster-main.js ${WORKERS:+SSE_WORKERS=$WORKERS} ;;
       redis-3) launch sub 14011 dist/main.js SSE_WORKERS=2 && launch pub 14012 dist/main.js ;;
-      *) echo "mode must be cluster or redis-3" >&2; exit 2 ;;
+      floor-node) launch floor 14013 "scripts/bench/publish-floor.mjs node" ;;
+      floor-nest) launch floor 14014 "scripts/bench/publish-floor.mjs nest" ;;
+      *) echo "mode must be cluster, redis-3, floor-node or floor-nest" >&2; exit 2 ;;
     esac
     grep -h "listening on" "$STATE"/*.log ;;
   stop)
@@ -53,5 +57,5 @@ case "${1:-}" in
       rm -f "$pf"
     done ;;
   pids) cat "$STATE"/*.pid 2>/dev/null | paste -sd, ;;
-  *) echo "usage: $0 start cluster|redis-3 | stop | pids" >&2; exit 2 ;;
+  *) echo "usage: $0 start cluster|redis-3|floor-node|floor-nest | stop | pids" >&2; exit 2 ;;
 esac

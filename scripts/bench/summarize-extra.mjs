@@ -67,17 +67,24 @@ const pairs = [
   ['connections held, d', 'project-memory', 'nchan-memory'],
   ['connections held, d', 'project-cluster', 'nchan-memory-3w'],
   ['publishes/s, p', 'project-redis', 'nchan-redis'],
+  // The floors run only when named in PEERS: their rows only when both sides ran.
+  ['publishes/s, p', 'floor-node', 'nchan-redis', 'both'],
+  ['publishes/s, p', 'floor-nest', 'nchan-redis', 'both'],
+  ['publishes/s, p', 'project-redis', 'floor-node', 'both'],
 ];
 out.push('', '### this gateway against its peer in this run', '', '| figure | ours | value | peer | value | ratio (ours / peer) |', '|---|---|---|---|---|---|');
-for (const [figure, ours, peer] of pairs) {
+for (const [figure, ours, peer, needs] of pairs) {
   const a = runs[ours] ? figures[figure](ours) : null;
   const b = runs[peer] ? figures[figure](peer) : null;
-  if (a == null && b == null) continue;
+  if (needs === 'both' ? a == null || b == null : a == null && b == null) continue;
   const digits = a != null && a < 100 ? 1 : 0;
   out.push(`| ${figure} | ${ours} | ${f(a, digits)} | ${peer} | ${f(b, digits)} | ${a != null && b ? `${(a / b).toFixed(2)}x` : 'n/a'} |`);
 }
 out.push('', 'project-redis-3: subscribers on two instances (two workers sharing one port), the publisher on a third, all on one Redis.',
   'project-cluster: `npm run start:cluster`, one worker per core (case d: as many as the per-process fd limit needs), the pool primary and Redis included in the server figures.');
+if (runs['floor-node'] || runs['floor-nest']) {
+  out.push('floor-node, floor-nest (case p only): this gateway\'s Redis broker behind `node:http` alone, and behind a minimal Nest app on Express (scripts/bench/publish-floor.mjs): no authorization, limits, CORS or metrics, so the gap to project-redis is what the request pipeline costs.');
+}
 const notes = path.join(dir, 'NOTES.md');
 if (fs.existsSync(notes)) out.push('', fs.readFileSync(notes, 'utf8').trim());
 console.log(out.join('\n'));
