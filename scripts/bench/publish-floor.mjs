@@ -20,7 +20,7 @@ if (!['node', 'nest'].includes(mode) || !Number.isInteger(port) || !process.env.
   console.error('usage: PORT=... REDIS_URL=... node publish-floor.mjs node|nest');
   process.exit(2);
 }
-const CHANNEL_PATH = /^\/channels\/([A-Za-z0-9._:-]{1,200})\/events$/;
+const CHANNEL_PATH = /^\/channels\/([A-Za-z0-9._:-]{1,200})\/events(?:\?.*)?$/;
 const MAX_BODY_BYTES = 64 * 1024;
 
 const broker = new RedisBroker({ url: process.env.REDIS_URL, historyLimit: 1000 });
